@@ -64,7 +64,7 @@ class ElementFilesTest {
         Files.createDirectory(a.resolve("element-deps"));
         ElementException e = assertThrows(ElementException.class, () -> element("a").dependencies());
         assertEquals(Reason.UNREADABLE, e.reason());
-        assertEquals("cannot read " + a.resolve("element-deps") + " of element 'a': IOException: Is a directory",
+        assertEquals("cannot read " + a.resolve("element-deps") + " of element 'a': Is a directory",
                 e.getMessage());
     }
 
@@ -73,7 +73,7 @@ class ElementFilesTest {
         Path a = new ElementTree(tmp).element("a").path();
         Files.createDirectory(a.resolve("element-provides"));
         ElementException e = assertThrows(ElementException.class, () -> element("a").provides());
-        assertEquals("cannot read " + a.resolve("element-provides") + " of element 'a': IOException: Is a directory",
+        assertEquals("cannot read " + a.resolve("element-provides") + " of element 'a': Is a directory",
                 e.getMessage());
     }
 

@@ -65,6 +65,18 @@ class ExpansionTest {
     }
 
     @Test
+    void providerRequestedTwiceIsAnErrorAsUpstream() {
+        // upstream walks the request as given: ubuntu is walked twice and provides
+        // operating-system twice ("operating-system: already provided by ['ubuntu']")
+        t.os("ubuntu");
+        t.element("a");
+        ElementException e = fails("ubuntu", "a", "ubuntu");
+        assertEquals(Reason.ALREADY_PROVIDED, e.reason());
+        assertEquals("element 'ubuntu' (" + where + ") is requested more than once and provides"
+                + " 'operating-system': give it once", e.getMessage());
+    }
+
+    @Test
     void sharedDependencyAppearsOnceWhereFirstFound() {
         t.os("os");
         t.element("a").deps("x");
@@ -244,7 +256,7 @@ class ExpansionTest {
         java.nio.file.Files.createDirectory(a.resolve("element-deps"));
         ElementException e = fails("a", "os");
         assertEquals(Reason.UNREADABLE, e.reason());
-        assertEquals("cannot read " + a.resolve("element-deps") + " of element 'a': IOException: Is a directory",
+        assertEquals("cannot read " + a.resolve("element-deps") + " of element 'a': Is a directory",
                 e.getMessage());
         // an unrelated broken element does not matter (upstream reads every element eagerly and
         // would fail here; dib reads only what the walk visits)
