@@ -340,11 +340,12 @@ public class ElementBundlesIT {
     public void elementsPathOverridesBundleElements() throws Exception {
         installAndStart(jar("vendor.a"));
         Path dir = Files.createDirectories(work.resolve("user-elements/vendor-a")).getParent();
-        Files.writeString(dir.resolve("vendor-a/element-deps"), "vendor-os\nbase\n");
+        Files.createDirectories(dir.resolve("mine"));
+        Files.writeString(dir.resolve("vendor-a/element-deps"), "vendor-os\nmine\n");
         String table = gogo("dib:elements -a", dir.toString());
-        assertTrue(table, table.lines().anyMatch(l -> l.matches("vendor-a +" + dir + " +vendor-os,base")));
+        assertTrue(table, table.lines().anyMatch(l -> l.matches("vendor-a +" + dir + " +vendor-os,mine")));
         assertTrue(table, table.lines().anyMatch(l -> l.matches("vendor-a \\(hidden\\) +bundle vendor\\.a 1\\.0\\.0 .*")));
-        assertEquals("vendor-a vendor-os base\n", gogo("dib:element-info -d vendor-a", dir.toString()));
+        assertEquals("vendor-a vendor-os mine\n", gogo("dib:element-info -d vendor-a", dir.toString()));
     }
 
     @Test
