@@ -217,6 +217,12 @@ public class ElementBundlesIT {
                 .file("elements/vendor-b/element-deps", "vendor-a\n", 0644)
                 .writeWithModes(dir);
         new ElementJar("vendor.base").file("elements/base/element-deps", "x\n", 0644).writeWithModes(dir);
+        new ElementJar("vendor.infozip").infoZipExtraFields()
+                .file("elements/infozip/install.d/10-no-shebang-but-executable", "echo kept\n", 0755)
+                .file("elements/infozip/install.d/20-hook", SHEBANG_HOOK, 0755)
+                .file("elements/infozip/install.d/30-data", "data\n", 0644)
+                .symlink("elements/infozip/install.d/40-link", "20-hook")
+                .writeWithModes(dir);
     }
 
     private Path jar(String bsn) {
@@ -295,6 +301,35 @@ public class ElementBundlesIT {
         Process p = new ProcessBuilder(e.resolve("install.d/10-hook").toString()).start();
         assertEquals("hello\n", new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
         assertEquals(0, p.waitFor());
+    }
+
+    /**
+     * A jar made by Info-ZIP's {@code zip -r -y} (Unix modes, symlinks, "ux" and "UT" extra
+     * fields) is accepted and its shebang hooks run in any case. Its stored modes and
+     * symlinks are kept only when commons-lang3 is in the runtime: commons-compress needs it
+     * (an optional import) to parse those extra fields. Without it, the unpacker falls back
+     * to the content rule; both outcomes are asserted, so a change in either shows.
+     */
+    @Test
+    public void infoZipArchiveIsAcceptedAndItsHooksRun() throws Exception {
+        Bundle b = installAndStart(jar("vendor.infozip"));
+        await("infozip listed", quietly(() -> elementRow("infozip").isPresent()));
+        assertTrue(info(b).accepted());
+        Path hooks = info(b).directory().resolve("infozip/install.d");
+        assertEquals("rwxr-xr-x", mode(hooks.resolve("20-hook")));
+        assertEquals("rw-r--r--", mode(hooks.resolve("30-data")));
+        boolean lang3 = java.util.Arrays.stream(context.getBundles())
+                .anyMatch(x -> "org.apache.commons.commons-lang3".equals(x.getSymbolicName()));
+        if (lang3) {
+            assertEquals("rwxr-xr-x", mode(hooks.resolve("10-no-shebang-but-executable")));
+            assertTrue(Files.isSymbolicLink(hooks.resolve("40-link")));
+        } else {
+            System.out.println("ElementBundlesIT: the assembly lacks commons-lang3, so the modes and symlinks"
+                    + " of jars made by Info-ZIP's zip are lost (content rule used)");
+            assertEquals("rw-r--r--", mode(hooks.resolve("10-no-shebang-but-executable")));
+            assertEquals("a symlink without stored modes is a file holding its target", "20-hook",
+                    Files.readString(hooks.resolve("40-link")));
+        }
     }
 
     @Test

@@ -17,6 +17,8 @@ import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
 
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
+import org.apache.commons.compress.archivers.zip.X5455_ExtendedTimestamp;
+import org.apache.commons.compress.archivers.zip.X7875_NewUnix;
 import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
 
 /**
@@ -34,6 +36,7 @@ final class ElementJar {
     private String version = "1.0.0";
     private String header = "elements";
     private final Map<String, Entry> entries = new LinkedHashMap<>();
+    private boolean infoZip;
 
     ElementJar(String symbolicName) {
         this.symbolicName = symbolicName;
@@ -47,6 +50,15 @@ final class ElementJar {
     /** @param folder the DIB-Elements header value, or null for no header */
     ElementJar header(String folder) {
         header = folder;
+        return this;
+    }
+
+    /**
+     * Adds the extra fields Info-ZIP's {@code zip -r -y} writes on Linux (Unix uid/gid "ux" and
+     * extended timestamp "UT") to every entry of {@link #writeWithModes}.
+     */
+    ElementJar infoZipExtraFields() {
+        infoZip = true;
         return this;
     }
 
@@ -104,9 +116,18 @@ final class ElementJar {
         return jar;
     }
 
-    private static void put(ZipArchiveOutputStream zip, String name, byte[] data, int unixMode) throws IOException {
+    private void put(ZipArchiveOutputStream zip, String name, byte[] data, int unixMode) throws IOException {
         ZipArchiveEntry z = new ZipArchiveEntry(name);
         z.setUnixMode(unixMode);
+        if (infoZip) {
+            X7875_NewUnix ux = new X7875_NewUnix();
+            ux.setUID(0);
+            ux.setGID(0);
+            X5455_ExtendedTimestamp ut = new X5455_ExtendedTimestamp();
+            ut.setModifyJavaTime(new java.util.Date(0));
+            z.addExtraField(ux);
+            z.addExtraField(ut);
+        }
         zip.putArchiveEntry(z);
         if (data != null) {
             zip.write(data);

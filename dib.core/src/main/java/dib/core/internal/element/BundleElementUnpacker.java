@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.logging.Logger;
 
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipFile;
@@ -218,8 +219,13 @@ final class BundleElementUnpacker {
                     }
                 }
             }
-        } catch (Exception unreadable) {
-            // no modes from the archive: the content rule applies to every entry
+        } catch (Exception | LinkageError unreadable) {
+            // no modes from the archive: the content rule applies to every entry. A
+            // LinkageError is commons-compress missing an optional package (commons-lang3
+            // for Info-ZIP's Unix extra fields): the bundle must still be accepted.
+            Logger.getLogger(BundleElementUnpacker.class.getName()).warning("bundle " + bundle.getSymbolicName()
+                    + ": cannot read the file modes stored in " + loc + " (" + unreadable
+                    + "); files starting with #! or ELF become executable, others not");
             out.clear();
         } finally {
             if (temp != null) {
