@@ -219,12 +219,15 @@ final class BundleElementUnpacker {
                     }
                 }
             }
-        } catch (Exception | LinkageError unreadable) {
-            // no modes from the archive: the content rule applies to every entry. A
-            // LinkageError is commons-compress missing an optional package (commons-lang3
-            // for Info-ZIP's Unix extra fields): the bundle must still be accepted.
+        } catch (Exception unreadable) {
+            // no modes from the archive (for example the bnd launcher's locations are paths
+            // inside dib.jar): the content rule applies to every entry
+            out.clear();
+        } catch (LinkageError missing) {
+            // commons-compress lacks an optional package (commons-lang3, to parse the Unix
+            // extra fields Info-ZIP's zip writes): the bundle must still be accepted
             Logger.getLogger(BundleElementUnpacker.class.getName()).warning("bundle " + bundle.getSymbolicName()
-                    + ": cannot read the file modes stored in " + loc + " (" + unreadable
+                    + ": cannot read the file modes stored in " + loc + " (" + missing
                     + "); files starting with #! or ELF become executable, others not");
             out.clear();
         } finally {
