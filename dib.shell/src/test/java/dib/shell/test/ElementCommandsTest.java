@@ -145,6 +145,9 @@ class ElementCommandsTest {
         assertTrue(help.startsWith("usage: element-info [-d|--expand-dependencies] [-e|--env] ELEMENT...\n"), help);
         assertEquals(help, gogo.run("dib:element-info --help ubuntu"));
         assertTrue(gogo.run("dib:elements --help").startsWith("usage: elements "));
+        // after "--" it is an operand (an element name), as getopt has it
+        CommandFailure f = fails("dib:element-info -d ubuntu -- -h");
+        assertEquals("element '-h' not found (requested) in " + user + ", " + lib, f.getMessage());
     }
 
     @Test
