@@ -42,6 +42,7 @@ class SourceRepositoriesTest {
     Path cache;
     Path tmp;
     Path out;
+    TestWorkspace ws;
     String master;
     String v1;
     String stable;
@@ -53,9 +54,10 @@ class SourceRepositoriesTest {
     void sources() throws Exception {
         src = Files.createDirectories(work.resolve("src"));
         els = Files.createDirectories(work.resolve("elements"));
-        cache = work.resolve("cache");
-        tmp = Files.createDirectories(work.resolve("tmp"));
-        out = Files.createDirectories(work.resolve("out"));
+        ws = TestWorkspace.in(work);
+        cache = ws.cache();
+        tmp = ws.tmp();
+        out = ws.out();
 
         // repo: master "two", tag v1 "one", branch stable "stable", refs/changes/01/1/1 "change"
         Path repo = src.resolve("repo");
@@ -117,8 +119,7 @@ class SourceRepositoriesTest {
     }
 
     private Dib dib() {
-        return new Dib(out).env("TMP_DIR", tmp.toString()).env("DIB_IMAGE_CACHE", cache.toString())
-                .env("ELEMENTS_PATH", Commands.elementsPath(els)).env("DIB_SRTEST", src.toString());
+        return ws.dib().env("ELEMENTS_PATH", Commands.elementsPath(els)).env("DIB_SRTEST", src.toString());
     }
 
     /** {@code disk-image-create [OPTIONS] -o img -t tar fixture-busybox source-repositories ELEMENTS} */
@@ -134,7 +135,7 @@ class SourceRepositoriesTest {
     }
 
     private ImageTar image() throws Exception {
-        return new ImageTar(out.resolve("img.tar"));
+        return ws.image();
     }
 
     /** upstream's cache name: NAME_sha1("TYPE_LOCATION\n") */
