@@ -150,7 +150,8 @@ class SourceRepositoriesTest {
         Path d = cache.resolve("source-repositories");
         if (Files.isDirectory(d)) {
             try (var l = Files.list(d)) {
-                l.forEach(p -> s.add(p.getFileName().toString()));
+                // NAME.lock files are cache-url's per-file locks, not entries
+                l.map(p -> p.getFileName().toString()).filter(n -> !n.endsWith(".lock")).forEach(s::add);
             }
         }
         return s;
