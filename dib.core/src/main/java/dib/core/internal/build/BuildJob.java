@@ -605,6 +605,7 @@ final class BuildJob implements Build, Runnable {
             runBlockDevicePhase();
         } else {
             mountProcDevSys(mnt);
+            runBlockDevicePhase();
         }
         runPhase("pre-finalise", false);
         runPhase("finalise", true);
