@@ -27,7 +27,7 @@ import org.apache.commons.compress.archivers.cpio.CpioConstants;
  * ({@code SOURCE_DATE_EPOCH}) every entry gets that time and owner root, and two archives of
  * equal trees are byte-identical.
  */
-final class CpioArchiver {
+public final class CpioArchiver {
     private static final int S_IFMT = 0170000;
     private static final int S_IFDIR = 0040000;
     private static final int S_IFREG = 0100000;
@@ -38,19 +38,19 @@ final class CpioArchiver {
     private final Long fixedTime;
 
     /** @param fixedTime seconds since the epoch for every entry (and owner root), or null to keep the tree's */
-    CpioArchiver(Long fixedTime) {
+    public CpioArchiver(Long fixedTime) {
         this.fixedTime = fixedTime;
     }
 
     /** What was written. */
-    record Stats(int entries, long bytes) {
+    public record Stats(int entries, long bytes) {
     }
 
     /**
      * @param tree the directory to archive (its contents become the archive's root)
      * @param out  receives the archive; closed when done
      */
-    Stats write(Path tree, OutputStream out) throws IOException {
+    public Stats write(Path tree, OutputStream out) throws IOException {
         List<String> names = new ArrayList<>();
         try (Stream<Path> s = Files.walk(tree)) {
             s.forEach(p -> {

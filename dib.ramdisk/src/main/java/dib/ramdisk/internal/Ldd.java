@@ -16,14 +16,14 @@ import java.util.List;
  * <li>{@code statically linked} / {@code not a dynamic executable}: nothing to copy</li>
  * </ul>
  */
-final class Ldd {
+public final class Ldd {
     /**
      * One object to copy.
      *
      * @param ref  the name the binary or loader refers to it by: a soname or an absolute path
      * @param real the absolute path ldd found it at
      */
-    record Lib(String ref, String real) {
+    public record Lib(String ref, String real) {
     }
 
     /**
@@ -31,7 +31,7 @@ final class Ldd {
      * @param missing receives the sonames ldd reported as not found
      * @return the objects with a real path, in output order
      */
-    static List<Lib> parse(String output, List<String> missing) {
+    public static List<Lib> parse(String output, List<String> missing) {
         List<Lib> libs = new ArrayList<>();
         for (String raw : output.split("\n")) {
             String line = raw.strip();

@@ -119,14 +119,18 @@ final class RamdiskBuilder {
         deleteTree(tree);
         boolean ok = false;
         try {
+            // what the elements need first (upstream checks it at the end of post-install)
+            List<Dep> deps = binaryDeps();
+            String busybox = target.which(busyboxName(), SEARCH_PATH);
+            Set<String> applets = busybox == null ? Set.of() : applets(busybox);
+            checkDeps(deps, applets);
+            if (busybox == null) {
+                throw new RamdiskException("busybox is not installed in the image " + s.targetRoot()
+                        + ": the ramdisk's /init runs on it (install busybox, or set BUSYBOX)");
+            }
             String version = kernelVersion();
             String kernelFile = kernelFile(version);
             log.accept("ramdisk: kernel " + version + " (" + kernelFile + ")");
-
-            List<Dep> deps = binaryDeps();
-            String busybox = findBusybox();
-            Set<String> applets = applets(busybox);
-            checkDeps(deps, applets);
             checkpoint.run();
 
             skeleton();
@@ -219,14 +223,8 @@ final class RamdiskBuilder {
         return deps;
     }
 
-    private String findBusybox() throws IOException, RamdiskException {
-        String name = s.busybox() == null || s.busybox().isBlank() ? "busybox" : s.busybox().strip();
-        String p = target.which(name, SEARCH_PATH);
-        if (p == null) {
-            throw new RamdiskException("busybox is not installed in the image " + s.targetRoot()
-                    + ": the ramdisk's /init runs on it (install busybox, or set BUSYBOX)");
-        }
-        return p;
+    private String busyboxName() {
+        return s.busybox() == null || s.busybox().isBlank() ? "busybox" : s.busybox().strip();
     }
 
     private Set<String> applets(String busybox) throws IOException, InterruptedException, RamdiskException {

@@ -4,13 +4,13 @@ package dib.ramdisk.internal;
 import java.util.Comparator;
 
 /** Orders version strings as {@code sort -V} does for kernel versions: digit runs numerically. */
-final class Versions {
-    static final Comparator<String> NATURAL = Versions::compare;
+public final class Versions {
+    public static final Comparator<String> NATURAL = Versions::compare;
 
     private Versions() {
     }
 
-    static int compare(String a, String b) {
+    public static int compare(String a, String b) {
         int i = 0;
         int j = 0;
         while (i < a.length() && j < b.length()) {
