@@ -85,21 +85,25 @@ final class Fixtures {
     }
 
     /**
-     * A Debian bookworm tree (minbase plus busybox, udev, kmod, tgt and curl) from a
-     * debootstrap tarball cached under {@code dib.test.cache} (default
+     * A Debian bookworm tree (minbase plus busybox, udev, kmod, tgt, curl, cpio, isc-dhcp-client
+     * and iproute2) from a
+     * debootstrap tarball cached under {@code dib.test.cache} or {@code DIB_TEST_CACHE} (default
      * {@code ~/.cache/dib-test}), made on first use from the host's Debian mirror; plus the
      * host's kernel.
      */
     static void debian(Sandbox sb, Path tree) throws Exception {
-        Path cache = Path.of(System.getProperty("dib.test.cache",
-                System.getProperty("user.home") + "/.cache/dib-test"), "ramdisk");
-        Path tarball = cache.resolve("bookworm-minbase-ramdisk-v1.tar.gz");
+        String env = System.getenv("DIB_TEST_CACHE");
+        Path cache = Path.of(System.getProperty("dib.test.cache", env != null && !env.isBlank() ? env
+                : System.getProperty("user.home") + "/.cache/dib-test"), "ramdisk");
+        // shared with bench/ramdisk.sh (same name, same packages)
+        Path tarball = cache.resolve("bookworm-minbase-ramdisk-v2.tar.gz");
         if (!Files.isRegularFile(tarball)) {
             Files.createDirectories(cache);
             Path work = Files.createTempDirectory(cache, "debootstrap.");
             try {
-                sb.check(Exec.of("debootstrap", "--variant=minbase", "--include=busybox,udev,kmod,tgt,curl",
-                        "bookworm", work.resolve("root").toString(), mirror()).quiet().label("debootstrap"));
+                sb.check(Exec.of("debootstrap", "--variant=minbase",
+                        "--include=busybox,udev,kmod,tgt,curl,cpio,isc-dhcp-client,iproute2", "bookworm",
+                        work.resolve("root").toString(), mirror()).quiet().label("debootstrap"));
                 Path part = cache.resolve(tarball.getFileName() + ".part");
                 sb.check(Exec.of("tar", "-C", work.resolve("root").toString(), "--numeric-owner", "-czf",
                         part.toString(), ".").quiet().label("tar"));
