@@ -61,6 +61,10 @@ tar -C "\$TARGET_ROOT" --numeric-owner -xzf "$tarball"
 cp /boot/vmlinuz-$kver "\$TARGET_ROOT/boot/"
 mkdir -p "\$TARGET_ROOT/lib/modules"
 cp -a /lib/modules/$kver "\$TARGET_ROOT/lib/modules/"
+# upstream copies a 'shutdown' program unconditionally (systemd's in a full image), which
+# minbase lacks: both get the same small stand-in
+printf '#!/bin/sh\nexec /bin/busybox poweroff "\$@"\n' > "\$TARGET_ROOT/usr/local/sbin/shutdown"
+chmod 755 "\$TARGET_ROOT/usr/local/sbin/shutdown"
 EOF
 chmod +x "$el/root.d/10-bench-ramdisk-tree"
 
@@ -109,6 +113,7 @@ upstream() {   # prints "assembly_seconds initramfs_bytes"
         for h in 01-ensure-binaries 99-build-ramdisk; do
             env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
                 DIB_DEBUG_TRACE=0 DISTRO_NAME=debian DIB_RELEASE=bookworm ARCH=amd64 \
+                DIB_NO_TMPFS=1 DIB_MIN_TMPFS=1 \
                 _BASE_ELEMENT_DIR="$base" TMP_IMAGE_PATH=/tmp/dib-ramdisk.cpio.gz EXTRA_DETACH= \
                 chroot "$t" "/tmp/in_target.d/post-install.d/$h"
         done

@@ -105,8 +105,11 @@ class DeployBootTest {
         return s;
     }
 
-    /** Boots {@code ramdisk}, waits for the callback, checks the iSCSI export, says done. */
-    private static Callback run(Path ramdisk, String extraArgs, List<String> extraNet) throws Exception {
+    /**
+     * Boots {@code ramdisk} (kernel arguments {@code args}; {@code @HTTP@} stands for the
+     * test server's port), waits for the callback, checks the iSCSI export, says done.
+     */
+    private static Callback run(Path ramdisk, String args, List<String> extraNet) throws Exception {
         Path disk = disk(ramdisk.getFileName() + ".raw");
         int http = freePort();
         int iscsi = freePort();
@@ -115,9 +118,9 @@ class DeployBootTest {
         HttpServer server = server(http, got);
         String net = "user,model=virtio-net-pci,mac=" + MAC + ",hostfwd=tcp:127.0.0.1:" + iscsi + "-:3260,hostfwd=tcp:127.0.0.1:"
                 + done + "-:" + http + String.join("", extraNet);
-        String cmdline = "BOOTIF=01-" + MAC.replace(':', '-') + " ip=10.0.2.15:10.0.2.2:10.0.2.2:255.255.255.0"
-                + " disk=sda,vda deployment_id=dep-123 deployment_key=KEY456 iscsi_target_iqn=" + IQN
-                + " deploy_port=" + http + " " + extraArgs.replace("@HTTP@", Integer.toString(http));
+        String cmdline = "BOOTIF=01-" + MAC.replace(':', '-') + " disk=sda,vda deployment_id=dep-123"
+                + " deployment_key=KEY456 iscsi_target_iqn=" + IQN + " deploy_port=" + http + " "
+                + args.replace("@HTTP@", Integer.toString(http));
         try (Qemu q = new Qemu(ramdisk.resolve("kernel"), ramdisk.resolve("initramfs"), cmdline,
                 List.of("-drive", "file=" + disk + ",format=raw,if=virtio,cache=writethrough", "-nic", net))) {
             Callback cb;
@@ -127,6 +130,7 @@ class DeployBootTest {
                 throw new AssertionError("no deploy callback within " + BOOT.toSeconds() + " s:\n"
                         + Qemu.tail(q.console()));
             }
+            q.await("starting udevd", BOOT);
             int at = q.await("waiting for notice of complete", BOOT).end();
 
             // the disk is exported: read the marker, deploy "an image" (one sector), read it back
@@ -164,7 +168,8 @@ class DeployBootTest {
 
     @Test
     void deployRamdiskExportsTheDiskAndCallsBack() throws Exception {
-        Callback cb = run(deploy, "", List.of());
+        // static address and boot server from ip=
+        Callback cb = run(deploy, "ip=10.0.2.15:10.0.2.2:10.0.2.2:255.255.255.0", List.of());
         assertEquals("POST /", cb.path());
         Map<String, String> form = new LinkedHashMap<>();
         for (String kv : cb.body().split("&")) {
@@ -178,7 +183,9 @@ class DeployBootTest {
     void deployIronicPostsJsonWithTheTftpToken() throws Exception {
         Path tftp = Files.createDirectories(dir.resolve("tftp"));
         Files.writeString(tftp.resolve("token-dep-123"), "SECRET-TOKEN-42");
-        Callback cb = run(ironic, "ironic_api_url=http://10.0.2.2:@HTTP@", List.of(",tftp=" + tftp));
+        // address by DHCP (qemu's gives 10.0.2.15), boot server from boot_server=
+        Callback cb = run(ironic, "boot_server=10.0.2.2 ironic_api_url=http://10.0.2.2:@HTTP@",
+                List.of(",tftp=" + tftp));
         assertEquals("POST /v1/nodes/dep-123/vendor_passthru/pass_deploy_info", cb.path());
         assertEquals("SECRET-TOKEN-42", cb.headers().get("x-auth-token"), cb.headers().toString());
         assertEquals("application/json", cb.headers().get("content-type"));

@@ -20,7 +20,8 @@ import dib.ramdisk.internal.RamdiskBuildCommand;
  * Ramdisks built from the busybox fixture (with the host's kernel) boot under
  * qemu-system-x86_64 with software emulation: the init.d fragments run in order in one
  * shell, {@code troubleshoot} opens a shell that answers on the serial console, and a
- * fragment that kills the init shell is reported by name with the shell offered.
+ * fragment that reports an error offers the shell, and a fragment that kills the init shell
+ * is reported by name with the shell offered.
  */
 @Tag("root")
 @Tag("boot")
@@ -83,7 +84,10 @@ class RamdiskBootTest {
     @Test
     void aFragmentThatKillsInitIsNamedAndTheShellOffered() throws Exception {
         try (Qemu q = boot(broken, "")) {
-            q.await("DIB-RAMDISK-BROKEN about to fail", BOOT);
+            // dib_fail: the message, then the shell offered for 10 s (no key: init goes on)
+            int f = q.await("ERROR: DIB-RAMDISK-REPORTED-FAILURE something went wrong", BOOT).end();
+            q.await("Troubleshooting required, press t to launch shell\\.", f, BOOT);
+            q.await("DIB-RAMDISK-BROKEN about to fail", f, BOOT);
             int at = q.await("ERROR: /init stopped with exit status 3 in fragment 55-test-broken", BOOT).end();
             q.await("press t to launch shell", at, BOOT);
             q.send("t");

@@ -84,6 +84,8 @@ class RamdiskBuildTest {
                     List.of(Fixtures.element("ramdisk-base"), Fixtures.element("ramdisk-test-markers"),
                             Fixtures.element("mellanox")));
             b.env.put("SOURCE_DATE_EPOCH", "1700000000");
+            Files.createDirectories(dir.resolve("mnt/lib/firmware/dib-test"));
+            Files.writeString(dir.resolve("mnt/lib/firmware/dib-test/fw.bin"), "firmware");
             TestBuild.Outcome o = b.call(command);
             assertEquals(0, o.status(), o.out() + o.err());
             byte[] first = Files.readAllBytes(dir.resolve("ramdisk/initramfs"));
@@ -113,6 +115,7 @@ class RamdiskBuildTest {
             assertFalse(names.stream().anyMatch(n -> n.matches(".*/drivers/video/.*fb\\.ko")), "no fb drivers");
             assertTrue(names.stream().anyMatch(n -> n.startsWith("lib/modules/" + v + "/kernel/drivers/video/")),
                     "other video modules stay");
+            assertEquals("firmware", new String(data.get("lib/firmware/dib-test/fw.bin"), StandardCharsets.UTF_8));
             assertTrue(entries.containsKey("lib/udev/rules.d/90-dib-test.rules"), "udev.d rule");
             assertTrue(entries.containsKey("lib/udev/rules.d/81-mellanox-drivers.rules"), "mellanox udev rule");
             assertEquals("yes\n", new String(data.get("etc/dib-test-installed"), StandardCharsets.UTF_8),
@@ -186,5 +189,27 @@ class RamdiskBuildTest {
             }
         }
         assertFalse(Fixtures.mountedUnder(dir));
+    }
+
+    @Test
+    void mellanoxInstallsItsRuleAndModulesInDiskImages(@TempDir Path dir) throws Exception {
+        try (ClosableSandbox sb = Sandboxes.open(l -> { })) {
+            Path tree = dir.resolve("mnt");
+            Fixtures.debian(sb, tree);
+            Path hooks = tree.resolve("tmp/in_target.d");
+            Path mel = Fixtures.element("mellanox");
+            Files.createDirectories(hooks.resolve("udev.d"));
+            Files.createDirectories(hooks.resolve("install.d"));
+            Files.copy(mel.resolve("udev.d/81-mellanox-drivers.rules"), hooks.resolve("udev.d/81-mellanox-drivers.rules"));
+            Files.copy(mel.resolve("install.d/65-mellanox"), hooks.resolve("install.d/65-mellanox"));
+            for (int i = 0; i < 2; i++) { // twice: nothing is added twice
+                sb.check(Exec.of("bash", "/tmp/in_target.d/install.d/65-mellanox").chroot(tree).quiet());
+            }
+            assertArrayEquals(Files.readAllBytes(mel.resolve("udev.d/81-mellanox-drivers.rules")),
+                    Files.readAllBytes(tree.resolve("etc/udev/rules.d/81-mellanox.rules")));
+            List<String> modules = Files.readAllLines(tree.resolve("etc/modules")).stream()
+                    .filter(l -> !l.isBlank() && !l.startsWith("#")).toList();
+            assertEquals(List.of("mlx4_en", "mlx4_ib", "ib_ipoib", "mlx5_ib", "ib_umad", "ib_uverbs"), modules);
+        }
     }
 }
