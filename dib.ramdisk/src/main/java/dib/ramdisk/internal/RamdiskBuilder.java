@@ -214,9 +214,13 @@ final class RamdiskBuilder {
                 continue;
             }
             String element = owners.owner("binary-deps.d", f);
-            for (String w : Files.readString(p, StandardCharsets.UTF_8).split("\\s+")) {
-                if (!w.isEmpty()) {
-                    deps.add(new Dep(w, element == null ? "?" : element, f));
+            for (String line : Files.readAllLines(p, StandardCharsets.UTF_8)) {
+                // dib extension: '#' starts a comment (upstream has none; its files still read the same)
+                int hash = line.indexOf('#');
+                for (String w : (hash >= 0 ? line.substring(0, hash) : line).split("\\s+")) {
+                    if (!w.isEmpty()) {
+                        deps.add(new Dep(w, element == null ? "?" : element, f));
+                    }
                 }
             }
         }
