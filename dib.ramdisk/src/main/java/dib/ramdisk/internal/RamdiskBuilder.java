@@ -115,6 +115,7 @@ final class RamdiskBuilder {
         if (!Files.isDirectory(target.root())) {
             throw new RamdiskException("the image tree " + s.targetRoot() + " does not exist");
         }
+        boolean created = !Files.exists(work);
         Files.createDirectories(work);
         deleteTree(tree);
         boolean ok = false;
@@ -164,6 +165,13 @@ final class RamdiskBuilder {
             }
             if (!ok || !s.keepTree()) {
                 deleteTree(tree);
+            }
+            if (!ok && created) {
+                try (Stream<Path> l = Files.list(work)) {
+                    if (l.findAny().isEmpty()) {
+                        Files.delete(work);
+                    }
+                }
             }
         }
     }
@@ -436,6 +444,7 @@ final class RamdiskBuilder {
         }
         Files.writeString(tree.resolve("etc/modprobe.d/blacklist-dib-ramdisk.conf"), "blacklist evbug\n");
         writeRuntime("udhcpc.script", tree.resolve("lib/dib/udhcpc.script"), true);
+        writeRuntime("init-functions", tree.resolve("lib/dib/init-functions"), false);
     }
 
     private void modules(String version) throws IOException, InterruptedException {
