@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: Apache-2.0
+package dib.core.archive;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+
+import dib.core.internal.archive.DiskImageRepacker;
+import dib.core.internal.archive.TarExtractor;
+import dib.core.sandbox.Exec;
+import dib.core.sandbox.ExecResult;
+import dib.core.sandbox.Sandbox;
+
+/**
+ * Extraction of base images into a root tree. Stateless and thread-safe; each call works on
+ * its own files (callers lock shared cache files, see
+ * {@link dib.core.cache.DownloadCache#locked}).
+ *
+ * @since 1.0
+ */
+public final class Archives {
+    private Archives() {
+    }
+
+    /**
+     * Extracts a tar archive (plain, gzip, xz, zstd or bzip2, recognised by content) into
+     * {@code target}, creating it if needed. Keeps numeric owners (when
+     * {@link ExtractOptions#owners()}), modes including set-uid/set-gid/sticky, modification
+     * times, symbolic and hard links, device nodes, FIFOs and the extended attributes the
+     * options keep; sparse files stay sparse.
+     *
+     * <p>Refuses, with an {@link ArchiveException} naming the archive and the entry, any
+     * entry with an absolute name or a {@code ..} component, any entry below a symbolic link
+     * (planted earlier in the archive or already in the target), a hard link to something
+     * that is not a file inside the target, a replacement of a non-empty directory, and any
+     * file (for a sparse file: its apparent size) larger than the target's free space minus
+     * the reserve. Nothing is ever written outside {@code target}; entries before a refused
+     * one stay extracted, and the caller decides whether to remove the target.
+     *
+     * <p>File names must be UTF-8, and the JVM must run with a UTF-8 {@code sun.jnu.encoding}
+     * ({@code LANG=C.UTF-8}) to create non-ASCII names.
+     *
+     * @param archive the archive (a namespace path when {@code options} name a sandbox)
+     * @param target  the directory to extract into (likewise)
+     * @param options options
+     * @return how much was extracted
+     * @throws ArchiveException     corrupt or truncated archive, refused entry, I/O error
+     * @throws InterruptedException if interrupted while a helper command ran
+     */
+    public static ExtractResult extractTar(Path archive, Path target, ExtractOptions options)
+            throws ArchiveException, InterruptedException {
+        long[] r = new TarExtractor(archive, target, options).run();
+        return new ExtractResult(r[0], r[1]);
+    }
+
+    /**
+     * Extracts a squashfs image into {@code target} with {@code unsquashfs -f -d} (owners,
+     * modes, links, devices and extended attributes as stored), run in the sandbox.
+     *
+     * @param sandbox where to run {@code unsquashfs}; null to run it on the host
+     * @param image   the squashfs image
+     * @param target  the directory to extract into
+     * @param log     receives the command's last lines on failure
+     * @throws ArchiveException naming the image when it is not squashfs or unsquashfs fails
+     */
+    public static void extractSquashfs(Sandbox sandbox, Path image, Path target, Consumer<String> log)
+            throws ArchiveException, InterruptedException {
+        Path jvm = sandbox == null ? image : sandbox.host(image);
+        byte[] magic = new byte[4];
+        try (InputStream in = Files.newInputStream(jvm)) {
+            if (in.readNBytes(magic, 0, 4) != 4 || magic[0] != 'h' || magic[1] != 's' || magic[2] != 'q'
+                    || magic[3] != 's') {
+                throw new ArchiveException(image.toString(), null, image + " is not a squashfs image", null);
+            }
+        } catch (IOException e) {
+            throw new ArchiveException(image.toString(), null, "cannot read " + image + ": " + e.getMessage(), e);
+        }
+        String[] argv = {"unsquashfs", "-no-progress", "-f", "-d", target.toString(), image.toString()};
+        int status;
+        String tail;
+        try {
+            if (sandbox != null) {
+                ExecResult r = sandbox.run(Exec.of(argv).quiet());
+                status = r.exitStatus();
+                tail = String.join(" | ", r.tail().subList(Math.max(0, r.tail().size() - 3), r.tail().size()));
+            } else {
+                Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+                String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                status = p.waitFor();
+                String[] lines = out.strip().split("\n");
+                tail = String.join(" | ", java.util.Arrays.asList(lines).subList(Math.max(0, lines.length - 3),
+                        lines.length));
+            }
+        } catch (IOException e) {
+            throw new ArchiveException(image.toString(), null, "cannot run unsquashfs for " + image + ": "
+                    + e.getMessage(), e);
+        }
+        if (status != 0) {
+            if (log != null) {
+                log.accept("unsquashfs " + image + ": " + tail);
+            }
+            throw new ArchiveException(image.toString(), null, "unsquashfs of " + image + " into " + target
+                    + " failed with exit status " + status + (tail.isBlank() ? "" : ": " + tail), null);
+        }
+    }
+
+    /**
+     * Repacks a cloud disk image as a gzip tarball of its root tree (root, {@code /boot} and
+     * EFI system partitions mounted read-only by offset inside the sandbox), as upstream's
+     * {@code extract-image}. The tarball replaces {@code tarball} atomically; its working
+     * files (a raw copy of the image, the mount point) live next to it and are removed.
+     *
+     * @param sandbox where to run qemu-img, sfdisk, blkid, mount and tar (mounts must not
+     *                leak: use a build's sandbox or one from {@code Sandboxes.open})
+     * @param image   the image: qcow2 (optionally {@code .xz}) or raw
+     * @param tarball the tarball to write
+     * @param log     receives which partitions were used
+     * @return the partitions used
+     * @throws ArchiveException naming the image when it cannot be read, has no root file
+     *                          system, or a command fails
+     */
+    public static DiskImagePartitions repackDiskImage(Sandbox sandbox, Path image, Path tarball,
+            Consumer<String> log) throws ArchiveException, InterruptedException {
+        return new DiskImageRepacker(sandbox, log == null ? l -> { } : log, image.toString()).repack(image, tarball);
+    }
+}
