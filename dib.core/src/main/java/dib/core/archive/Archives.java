@@ -1,16 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 package dib.core.archive;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Consumer;
 
 import dib.core.internal.archive.DiskImageRepacker;
+import dib.core.internal.archive.Squashfs;
 import dib.core.internal.archive.TarExtractor;
-import dib.core.sandbox.Exec;
-import dib.core.sandbox.ExecResult;
 import dib.core.sandbox.Sandbox;
 
 /**
@@ -67,43 +63,7 @@ public final class Archives {
      */
     public static void extractSquashfs(Sandbox sandbox, Path image, Path target, Consumer<String> log)
             throws ArchiveException, InterruptedException {
-        Path jvm = sandbox == null ? image : sandbox.host(image);
-        byte[] magic = new byte[4];
-        try (InputStream in = Files.newInputStream(jvm)) {
-            if (in.readNBytes(magic, 0, 4) != 4 || magic[0] != 'h' || magic[1] != 's' || magic[2] != 'q'
-                    || magic[3] != 's') {
-                throw new ArchiveException(image.toString(), null, image + " is not a squashfs image", null);
-            }
-        } catch (IOException e) {
-            throw new ArchiveException(image.toString(), null, "cannot read " + image + ": " + e.getMessage(), e);
-        }
-        String[] argv = {"unsquashfs", "-no-progress", "-f", "-d", target.toString(), image.toString()};
-        int status;
-        String tail;
-        try {
-            if (sandbox != null) {
-                ExecResult r = sandbox.run(Exec.of(argv).quiet());
-                status = r.exitStatus();
-                tail = String.join(" | ", r.tail().subList(Math.max(0, r.tail().size() - 3), r.tail().size()));
-            } else {
-                Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
-                String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-                status = p.waitFor();
-                String[] lines = out.strip().split("\n");
-                tail = String.join(" | ", java.util.Arrays.asList(lines).subList(Math.max(0, lines.length - 3),
-                        lines.length));
-            }
-        } catch (IOException e) {
-            throw new ArchiveException(image.toString(), null, "cannot run unsquashfs for " + image + ": "
-                    + e.getMessage(), e);
-        }
-        if (status != 0) {
-            if (log != null) {
-                log.accept("unsquashfs " + image + ": " + tail);
-            }
-            throw new ArchiveException(image.toString(), null, "unsquashfs of " + image + " into " + target
-                    + " failed with exit status " + status + (tail.isBlank() ? "" : ": " + tail), null);
-        }
+        Squashfs.extract(sandbox, image, target, log == null ? l -> { } : log);
     }
 
     /**

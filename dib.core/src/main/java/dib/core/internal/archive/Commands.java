@@ -70,15 +70,7 @@ final class Commands {
         pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         Process p = pb.start();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        Thread t = new Thread(() -> {
-            try (InputStream e = p.getErrorStream()) {
-                e.transferTo(err);
-            } catch (IOException ex) {
-                // the process is gone
-            }
-        }, "dib-archive-stderr");
-        t.setDaemon(true);
-        t.start();
+        Thread t = collect(p.getErrorStream(), err);
         String out;
         try (InputStream o = p.getInputStream()) {
             out = new String(o.readAllBytes(), StandardCharsets.UTF_8);
@@ -121,6 +113,20 @@ final class Commands {
                         + (r.output().isBlank() ? "" : ": " + lastLines(r.output(), 3)));
             }
         }
+    }
+
+    /** Copies a process's stream into {@code sink} on a daemon thread. */
+    static Thread collect(InputStream stream, ByteArrayOutputStream sink) {
+        Thread t = new Thread(() -> {
+            try (InputStream e = stream) {
+                e.transferTo(sink);
+            } catch (IOException ex) {
+                // the process is gone
+            }
+        }, "dib-archive-output");
+        t.setDaemon(true);
+        t.start();
+        return t;
     }
 
     static String lastLines(String s, int n) {

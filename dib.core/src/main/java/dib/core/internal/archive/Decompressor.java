@@ -99,15 +99,7 @@ final class Decompressor {
             throw new IOException("cannot run " + tool + " to decompress (install it): " + e.getMessage(), e);
         }
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        Thread t = new Thread(() -> {
-            try (InputStream e = p.getErrorStream()) {
-                e.transferTo(err);
-            } catch (IOException ex) {
-                // gone
-            }
-        }, "dib-decompress-stderr");
-        t.setDaemon(true);
-        t.start();
+        Thread t = Commands.collect(p.getErrorStream(), err);
         return new Source(new BufferedInputStream(p.getInputStream(), 1 << 18)) {
             @Override
             void finish() throws IOException {

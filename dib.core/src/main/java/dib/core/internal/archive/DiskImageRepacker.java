@@ -25,7 +25,8 @@ import dib.core.sandbox.Sandbox;
  * tarball of its root tree, as upstream's {@code extract-image} does, without device-mapper:
  * {@code qemu-img convert} to a raw file, the partition table from {@code sfdisk --dump},
  * file systems from {@code blkid -p} at each partition's offset, and read-only loop mounts
- * by offset inside the sandbox ({@code mount -o loop,ro,offset=...,sizelimit=...}).
+ * by offset inside the sandbox ({@code mount -o loop,ro,offset=...,sizelimit=...}); a FAT
+ * EFI system partition is copied out with mtools instead, so no vfat driver is needed.
  *
  * <p>Partition choice (upstream's modern rule): a single partition is the root; otherwise,
  * scanning partitions from the last to the first and skipping those without a file system,
@@ -107,12 +108,18 @@ public final class DiskImageRepacker {
             if (boot != null) {
                 mount(raw, boot, mountPoint(mnt, "boot"), mounted);
             }
-            if (esp != null) {
+            // a FAT ESP is copied out with mtools (no vfat driver needed), another one mounted
+            Path fat = null;
+            if (esp != null && esp.fs.equals("vfat")) {
+                fat = work.resolve("esp");
+                copyFat(raw, esp, fat.resolve("boot/efi"));
+            } else if (esp != null) {
                 mount(raw, esp, mountPoint(mnt, "boot/efi"), mounted);
             }
             commands.check("bash", "-c", "set -o pipefail; tar --numeric-owner --xattrs --xattrs-include='*' "
-                    + "--xattrs-exclude=security.selinux --acls -C \"$1\" -cf - . | gzip -1 > \"$2\"",
-                    "tar", mnt.toString(), tmpTar.toString());
+                    + "--xattrs-exclude=security.selinux --acls -cf - -C \"$1\" . ${3:+-C \"$3\" ./boot/efi} "
+                    + "| gzip -1 > \"$2\"", "tar", mnt.toString(), tmpTar.toString(),
+                    fat == null ? "" : fat.toString());
             clean = unmount(mounted);
             try {
                 Files.move(commands.jvm(tmpTar), commands.jvm(tarball), StandardCopyOption.ATOMIC_MOVE,
@@ -224,6 +231,18 @@ public final class DiskImageRepacker {
                     + " partition on");
         }
         return p;
+    }
+
+    /** Copies a FAT file system's content into {@code to} with mtools. */
+    private void copyFat(Path raw, Part p, Path to) throws IOException, InterruptedException {
+        Files.createDirectories(commands.jvm(to));
+        String image = raw + "@@" + p.start;
+        String listing = commands.check("env", "MTOOLS_SKIP_CHECK=1", "mdir", "-b", "-i", image, "::/");
+        if (listing.isBlank()) {
+            return;
+        }
+        commands.check("env", "MTOOLS_SKIP_CHECK=1", "mcopy", "-s", "-m", "-n", "-Q", "-i", image, "::/*",
+                to + "/");
     }
 
     private void mount(Path raw, Part p, Path at, List<Path> mounted) throws IOException, InterruptedException {
