@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 package dib.core.archive;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Consumer;
+
+import dib.core.build.BuildContext;
+import dib.core.build.BuildException;
 
 import dib.core.internal.archive.DiskImageRepacker;
 import dib.core.internal.archive.Squashfs;
@@ -84,5 +88,64 @@ public final class Archives {
     public static DiskImagePartitions repackDiskImage(Sandbox sandbox, Path image, Path tarball,
             Consumer<String> log) throws ArchiveException, InterruptedException {
         return new DiskImageRepacker(sandbox, log == null ? l -> { } : log, image.toString()).repack(image, tarball);
+    }
+
+    /** Produces the disk image to repack: downloads and verifies it, or names a local file. */
+    @FunctionalInterface
+    public interface ImageSource {
+        /**
+         * @return the image, a host path
+         * @throws BuildException naming the URL or file that failed
+         */
+        Path get() throws BuildException;
+    }
+
+    /**
+     * Upstream's {@code extract-image}: the root tree of a cloud disk image, through a cached
+     * tarball. Under the lock of {@code tarball}: unless the build is offline and the tarball
+     * exists, {@code source} fetches the image, and the image is repacked
+     * ({@link #repackDiskImage}) when the tarball is missing or older than the image; then the
+     * tarball is extracted into {@code target} with numeric owners and every extended
+     * attribute but {@code security.selinux}.
+     *
+     * @param build   the build (sandbox, cache lock, offline flag, cancellation)
+     * @param source  produces the image
+     * @param tarball the cached tarball (in the cache directory)
+     * @param target  {@code TARGET_ROOT}, a path in the build's namespace
+     * @param log     receives what happened
+     * @return the partitions used when the image was repacked, else null
+     * @throws BuildException naming the image, URL or archive that failed
+     */
+    public static DiskImagePartitions extractDiskImage(BuildContext build, ImageSource source, Path tarball,
+            Path target, Consumer<String> log) throws BuildException {
+        return build.cache().locked(tarball, () -> {
+            DiskImagePartitions parts = null;
+            if (build.offline() && Files.isRegularFile(tarball)) {
+                log.accept("Offline mode: not checking freshness of the cached " + tarball);
+            } else {
+                Path image = source.get();
+                if (!Files.isRegularFile(tarball)
+                        || Files.getLastModifiedTime(image).compareTo(Files.getLastModifiedTime(tarball)) > 0) {
+                    log.accept("Repacking " + image + " as " + tarball);
+                    parts = repackDiskImage(build.sandbox(), image, tarball, log);
+                } else {
+                    log.accept("Using the cached " + tarball + " (not older than " + image + ")");
+                }
+            }
+            log.accept("Extracting the base root tree from " + tarball);
+            extractTar(tarball, target, ExtractOptions.defaults().sandbox(build.sandbox()).log(log)
+                    .cancelledWhen(() -> cancelled(build)));
+            return parts;
+        });
+    }
+
+    /** @return true when the build has been cancelled */
+    public static boolean cancelled(BuildContext build) {
+        try {
+            build.checkCancelled();
+            return false;
+        } catch (BuildException e) {
+            return true;
+        }
     }
 }
