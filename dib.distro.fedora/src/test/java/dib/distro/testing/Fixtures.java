@@ -94,6 +94,14 @@ public final class Fixtures {
         }
     }
 
+    /** @return the names in {@code dir}, sorted, without lock files */
+    public static java.util.List<String> files(Path dir) throws IOException {
+        try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> !n.endsWith(".lock")).sorted()
+                    .collect(java.util.stream.Collectors.toList());
+        }
+    }
+
     /** Sets a file's modification time to {@code seconds} after the epoch. */
     public static void touch(Path file, long seconds) throws IOException {
         Files.setLastModifiedTime(file, FileTime.fromMillis(seconds * 1000));

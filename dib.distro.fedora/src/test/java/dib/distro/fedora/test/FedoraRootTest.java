@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
@@ -87,13 +86,6 @@ class FedoraRootTest {
                 .set("DIB_RELEASE", "42").set("DIB_CLOUD_IMAGES", mirror.url(DIR));
     }
 
-    static List<String> cacheFiles(Path cache) throws Exception {
-        try (Stream<Path> s = Files.list(cache)) {
-            return s.map(p -> p.getFileName().toString()).filter(n -> !n.endsWith(".lock")).sorted()
-                    .collect(Collectors.toList());
-        }
-    }
-
     @Test
     void theRootTreeComesFromTheNewestImageAndIsCached() throws Exception {
         Path cache = tmp.resolve("cache");
@@ -115,7 +107,7 @@ class FedoraRootTest {
                     call.output());
         }
         assertEquals(List.of(CHECKSUM, "Fedora-Cloud-Base-Generic-42-1.10.x86_64.qcow2",
-                "Fedora-Cloud-Base-Generic-42-1.10.x86_64.tgz", "fedora-42-x86_64.listing.html"), cacheFiles(cache));
+                "Fedora-Cloud-Base-Generic-42-1.10.x86_64.tgz", "fedora-42-x86_64.listing.html"), Fixtures.files(cache));
         assertEquals(1, mirror.served(DIR + IMAGE));
 
         // a second build reuses image and tarball: conditional requests only
@@ -155,7 +147,7 @@ class FedoraRootTest {
                 assertEquals(0, s.count(), "nothing extracted");
             }
         }
-        assertEquals(List.of(CHECKSUM, "fedora-42-x86_64.listing.html"), cacheFiles(cache));
+        assertEquals(List.of(CHECKSUM, "fedora-42-x86_64.listing.html"), Fixtures.files(cache));
     }
 
     @Test
@@ -167,7 +159,7 @@ class FedoraRootTest {
             assertEquals("cannot download " + mirror.url(DIR + "Fedora-Cloud-Base-Generic-42-9.9.x86_64.qcow2")
                     + ": HTTP 404 Not Found", e.getMessage());
         }
-        assertEquals(List.of("fedora-42-x86_64.listing.html"), cacheFiles(cache));
+        assertEquals(List.of("fedora-42-x86_64.listing.html"), Fixtures.files(cache));
     }
 
     @Test
@@ -196,7 +188,7 @@ class FedoraRootTest {
         }
         assertEquals(good, Fixtures.sha256(cached));
         assertEquals(List.of(CHECKSUM, IMAGE, "Fedora-Cloud-Base-Generic-42-1.10.x86_64.tgz",
-                "fedora-42-x86_64.listing.html"), cacheFiles(cache));
+                "fedora-42-x86_64.listing.html"), Fixtures.files(cache));
     }
 
     @Test
@@ -207,7 +199,7 @@ class FedoraRootTest {
             assertTrue(e.getMessage().startsWith("offline mode and " + cache.resolve("fedora-42-x86_64.listing.html")
                     + " is not cached; fetching http://127.0.0.1:9/nowhere/ failed: "), e.getMessage());
         }
-        assertEquals(List.of(), cacheFiles(cache));
+        assertEquals(List.of(), Fixtures.files(cache));
     }
 
     @Test
@@ -225,7 +217,7 @@ class FedoraRootTest {
             new FedoraDistribution().createRoot(b.call("fedora"));
             assertTrue(Files.exists(b.target.resolve("etc/yum.repos.d/fedora.repo")));
         }
-        assertEquals(List.of("my-fedora.qcow2.tgz"), cacheFiles(cache));
+        assertEquals(List.of("my-fedora.qcow2.tgz"), Fixtures.files(cache));
         // a newer local image is repacked again
         Path tgz = cache.resolve("my-fedora.qcow2.tgz");
         Fixtures.touch(tgz, 1_600_000_000L);

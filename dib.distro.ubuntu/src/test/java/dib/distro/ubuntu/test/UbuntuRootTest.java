@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.List;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
@@ -82,13 +81,6 @@ class UbuntuRootTest {
                 .set("DIB_RELEASE", release).set("DIB_CLOUD_IMAGES", mirror.url(release + "/current"));
     }
 
-    static List<String> cacheFiles(Path cache) throws Exception {
-        try (Stream<Path> s = Files.list(cache)) {
-            return s.map(p -> p.getFileName().toString()).filter(n -> !n.endsWith(".lock")).sorted()
-                    .collect(Collectors.toList());
-        }
-    }
-
     static void assertUbuntuTree(Path t) throws Exception {
         assertEquals("NAME=\"Ubuntu\"\nVERSION_CODENAME=noble\n", Files.readString(t.resolve("etc/os-release")));
         assertEquals("1000:1000 4755", bash("stat -c '%u:%g %a' \"$1\"", t.resolve("usr/bin/suid").toString()).strip());
@@ -110,7 +102,7 @@ class UbuntuRootTest {
             assertTrue(b.log.contains("Downloaded and cached " + mirror.url("noble/current/" + NOBLE)
                     + " for the first time"), b.log.toString());
         }
-        assertEquals(List.of("SHA256SUMS.ubuntu.noble.amd64", NOBLE), cacheFiles(cache));
+        assertEquals(List.of("SHA256SUMS.ubuntu.noble.amd64", NOBLE), Fixtures.files(cache));
         try (TestBuild b = build(cache, false, "noble")) {
             TestBuild.Call call = b.call("ubuntu");
             ubuntu.createRoot(call);
@@ -134,7 +126,7 @@ class UbuntuRootTest {
             new UbuntuDistribution().createRoot(b.call("ubuntu"));
             assertUbuntuTree(b.target);
         }
-        assertEquals(List.of("SHA256SUMS.ubuntu.trusty.amd64", TRUSTY), cacheFiles(cache));
+        assertEquals(List.of("SHA256SUMS.ubuntu.trusty.amd64", TRUSTY), Fixtures.files(cache));
     }
 
     @Test
@@ -152,7 +144,7 @@ class UbuntuRootTest {
             }
         }
         assertEquals(2, mirror.served("badsum/current/" + NOBLE));
-        assertEquals(List.of("SHA256SUMS.ubuntu.noble.amd64"), cacheFiles(cache));
+        assertEquals(List.of("SHA256SUMS.ubuntu.noble.amd64"), Fixtures.files(cache));
     }
 
     @Test
@@ -183,7 +175,7 @@ class UbuntuRootTest {
             assertEquals(44, e.exitStatus());
             assertEquals("cannot download " + mirror.url("gone/current/" + NOBLE) + ": HTTP 404 Not Found", e.getMessage());
         }
-        assertEquals(List.of("SHA256SUMS.ubuntu.noble.amd64"), cacheFiles(cache));
+        assertEquals(List.of("SHA256SUMS.ubuntu.noble.amd64"), Fixtures.files(cache));
     }
 
     @Test
@@ -216,7 +208,7 @@ class UbuntuRootTest {
             mirror.truncate.clear();
         }
         assertEquals(Fixtures.sha256(squashfs), Fixtures.sha256(cache.resolve(NOBLE)));
-        assertEquals(List.of("SHA256SUMS.ubuntu.noble.amd64", NOBLE), cacheFiles(cache));
+        assertEquals(List.of("SHA256SUMS.ubuntu.noble.amd64", NOBLE), Fixtures.files(cache));
     }
 
     @Test
@@ -227,7 +219,7 @@ class UbuntuRootTest {
             assertTrue(e.getMessage().startsWith("offline mode and " + cache.resolve("SHA256SUMS.ubuntu.noble.amd64")
                     + " is not cached; fetching http://127.0.0.1:9/noble/SHA256SUMS failed: "), e.getMessage());
         }
-        assertEquals(List.of(), cacheFiles(cache));
+        assertEquals(List.of(), Fixtures.files(cache));
     }
 
     @Test
