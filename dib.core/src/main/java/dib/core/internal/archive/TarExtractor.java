@@ -126,16 +126,33 @@ public final class TarExtractor {
                     + r.getMessage() + "; nothing was written outside " + target, null);
         } catch (IOException ex) {
             throw new ArchiveException(archiveName, current, archiveName
-                    + (current == null ? "" : ": entry '" + current + "'") + ": " + ex.getMessage(), ex);
+                    + (current == null ? "" : ": entry '" + current + "'") + ": " + describe(ex), ex);
         }
         try {
             finishSpecials();
             finishXattrs();
             finishDirectories();
         } catch (IOException ex) {
-            throw new ArchiveException(archiveName, null, archiveName + ": " + ex.getMessage(), ex);
+            throw new ArchiveException(archiveName, null, archiveName + ": " + describe(ex), ex);
         }
         return new long[] {entries, bytes};
+    }
+
+    /** One line for an I/O error, naming files as the build sees them (not through /proc). */
+    private String describe(IOException e) {
+        String m;
+        if (e instanceof java.nio.file.FileSystemException) {
+            java.nio.file.FileSystemException f = (java.nio.file.FileSystemException) e;
+            String why = f.getReason() != null ? f.getReason()
+                    : e instanceof NoSuchFileException ? "no such file or directory"
+                    : e instanceof FileAlreadyExistsException ? "already exists"
+                    : e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                    : e.getClass().getSimpleName();
+            m = (f.getFile() == null ? "" : f.getFile() + ": ") + why;
+        } else {
+            m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        }
+        return root.equals(target) ? m : m.replace(root.toString(), target.toString());
     }
 
     /** An entry that must not be extracted. */
@@ -265,7 +282,7 @@ public final class TarExtractor {
         keepXattrs(rel, e);
     }
 
-    private void file(TarEntry e, String rel, Path p, InputStream data) throws IOException {
+    private void file(TarEntry e, String rel, Path p, InputStream data) throws IOException, InterruptedException {
         long claim = e.sparse() != null ? e.realSize() : e.dataSize();
         space(e, claim);
         clear(e.name(), rel, p);
@@ -315,9 +332,9 @@ public final class TarExtractor {
     }
 
     /** Refuses an entry the target's file system cannot hold. */
-    private void space(TarEntry e, long claim) throws IOException {
+    private void space(TarEntry e, long claim) throws IOException, InterruptedException {
         if (usable < 0 || claim > BIG_ENTRY || sinceCheck > RECHECK_BYTES) {
-            usable = Files.getFileStore(root).getUsableSpace();
+            usable = usableSpace();
             sinceCheck = 0;
         }
         long room = usable - sinceCheck - options.reserve();
@@ -325,6 +342,20 @@ public final class TarExtractor {
             throw new Refused(e.name(), (e.sparse() != null ? "it is a sparse file claiming " : "it claims ") + claim
                     + " bytes, more than the " + Math.max(room, 0) + " bytes free on " + target
                     + " (keeping " + options.reserve() + " in reserve)");
+        }
+    }
+
+    /**
+     * @return the bytes available on the target's file system. Asked with {@code stat -f} where
+     *         the target lives (the sandbox): the JVM's own mount table does not know the
+     *         build's mounts, so {@code Files.getFileStore} fails on them.
+     */
+    private long usableSpace() throws IOException, InterruptedException {
+        String[] f = commands.check("stat", "-f", "-c", "%a %S", target.toString()).strip().split("\\s+");
+        try {
+            return Math.multiplyExact(Long.parseLong(f[0]), Long.parseLong(f[1]));
+        } catch (NumberFormatException | ArrayIndexOutOfBoundsException | ArithmeticException ex) {
+            throw new IOException("cannot tell the free space of " + target + " from stat: " + String.join(" ", f));
         }
     }
 
