@@ -124,6 +124,31 @@ class DistroBuildTest {
     }
 
     @Test
+    void hooksUseCacheUrlOutsideAndInsideTheChroot() throws Exception {
+        Path element = work.resolve("elements/cache-probe");
+        Fixtures.write(element, "element-deps", "cache-url\n");
+        Fixtures.write(element, "root.d/50-fetch", "#!/bin/sh\nset -e\n"
+                + "\"$TMP_HOOKS_PATH/bin/cache-url\" \"$PROBE_URL\" \"$DIB_IMAGE_CACHE/probe/sums\"\n"
+                + "\"$TMP_HOOKS_PATH/bin/cache-url\" \"$PROBE_URL\" \"$DIB_IMAGE_CACHE/probe/sums\"\n")
+                .toFile().setExecutable(true);
+        Fixtures.write(element, "install.d/50-fetch", "#!/bin/sh\nset -e\n"
+                + "/tmp/in_target.d/bin/cache-url \"$PROBE_URL\" /root/sums\n"
+                + "if /tmp/in_target.d/bin/cache-url \"$PROBE_URL.missing\" /root/missing; then exit 1; else echo \"status $?\" > /root/status; fi\n")
+                .toFile().setExecutable(true);
+        String url = mirror.url("ubuntu/noble/current/SHA256SUMS");
+        Dib.Result r = dib().env("ELEMENTS_PATH", work.resolve("elements") + ":" + Dib.TEST_ELEMENTS)
+                .env("PROBE_URL", url).run("disk-image-create", "-t", "tar", "-o", "probe", "fixture-busybox", "cache-probe");
+        assertEquals(0, r.exit(), r.all());
+        String sums = Files.readString(work.resolve("mirror/ubuntu/noble/current/SHA256SUMS"));
+        assertEquals(sums, Files.readString(cache.resolve("probe/sums")));
+        assertTrue(r.stdout().contains("Downloaded and cached " + url + " for the first time"), r.all());
+        assertTrue(r.stdout().contains("Server copy has not changed. Using locally cached " + url), r.all());
+        Path tar = work.resolve("out/probe.tar");
+        assertEquals(sums, member(tar, "root/sums"));
+        assertEquals("status 44\n", member(tar, "root/status"));
+    }
+
+    @Test
     void aChecksumMismatchStopsTheBuild() throws Exception {
         Dib.Result r = dib().env("DIB_RELEASE", "noble").env("DIB_CLOUD_IMAGES", mirror.url("bad/noble/current"))
                 .env("DIB_IMAGE_CACHE", work.resolve("badcache").toString())
