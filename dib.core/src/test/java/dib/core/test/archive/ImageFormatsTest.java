@@ -186,11 +186,17 @@ class ImageFormatsTest {
         Files.writeString(tree.resolve("etc/hostname"), "whole\n");
         bash("cd \"$1\"; mkfs.ext4 -q -F -d tree disk.img 8M; xz -T1 -0 disk.img", tmp.toString());
         Path tarball = tmp.resolve("whole.tgz");
+        // what a killed repack left (a process that is gone), and what a running one uses
+        Path stale = Files.createDirectories(tmp.resolve(".whole.tgz.work-99999999-1f/mnt"));
+        Files.writeString(stale.resolveSibling("disk.raw"), "big");
+        Path running = Files.createDirectories(tmp.resolve(".whole.tgz.work-" + ProcessHandle.current().pid() + "-2f"));
         try (ClosableSandbox sb = Sandboxes.open(l -> { })) {
             DiskImagePartitions parts = Archives.repackDiskImage(sb, tmp.resolve("disk.img.xz"), tarball, null);
             assertEquals("partition 0 (ext4)", parts.root());
             assertNull(parts.boot());
         }
+        assertFalse(Files.exists(stale.getParent()), "the leftovers of a dead repack are removed");
+        assertTrue(Files.isDirectory(running), "a running repack's files are not touched");
         Path target = tmp.resolve("target");
         Archives.extractTar(tarball, target, ExtractOptions.defaults());
         assertEquals("whole\n", Files.readString(target.resolve("etc/hostname")));
