@@ -120,7 +120,12 @@ public final class TarExtractor {
                 if (options.cancelled().getAsBoolean()) {
                     throw new ArchiveException(archiveName, null, "extraction of " + archiveName + " cancelled", null);
                 }
-                extract(e, reader.data());
+                try {
+                    extract(e, reader.data());
+                } catch (java.nio.file.InvalidPathException ex) {
+                    throw new IOException("the name cannot be represented in this JVM's file name encoding ("
+                            + System.getProperty("sun.jnu.encoding") + "); run dib with a UTF-8 locale (LANG=C.UTF-8)");
+                }
                 entries++;
             }
             current = null;
