@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: Apache-2.0
+package dib.blockdevice.internal;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.osgi.service.component.annotations.Component;
+
+import dib.core.build.BuildContext;
+import dib.core.build.BuildException;
+import dib.core.image.OutputFormat;
+import dib.core.sandbox.Exec;
+
+/** The output formats this bundle registers, one DS component each. */
+public final class Outputs {
+    private Outputs() {
+    }
+
+    /** {@code qcow2}: compressed ({@code -c}) unless {@code -u}. */
+    @Component(service = OutputFormat.class, property = OutputFormat.TYPE + "=qcow2")
+    public static final class Qcow2 extends QemuImgOutput {
+        public Qcow2() {
+            super("qcow2", "qcow2", "qcow2", true);
+        }
+
+        @Override
+        protected boolean compressed(BuildContext ctx) {
+            return !ctx.request().uncompressed();
+        }
+    }
+
+    /**
+     * {@code vhd}: qemu-img's {@code vpc} format (upstream used a patched vhd-util), with
+     * {@code force_size=on} so the virtual size is exactly the raw image's.
+     */
+    @Component(service = OutputFormat.class, property = OutputFormat.TYPE + "=vhd")
+    public static final class Vhd extends QemuImgOutput {
+        public Vhd() {
+            super("vhd", "vpc", "vhd", false);
+        }
+
+        @Override
+        protected String defaultOptions() {
+            return "force_size=on";
+        }
+    }
+
+    /** {@code vmdk}: upstream reaches it through its qemu-img fall-through. */
+    @Component(service = OutputFormat.class, property = OutputFormat.TYPE + "=vmdk")
+    public static final class Vmdk extends QemuImgOutput {
+        public Vmdk() {
+            super("vmdk", "vmdk", "vmdk", false);
+        }
+    }
+
+    /**
+     * Every other {@code -t} value, as upstream: {@code qemu-img convert -O TYPE}, extension
+     * TYPE. Registered with {@code dib.output.type=*}; the engine asks it when no service has
+     * the type and passes the type as the extension of the target file name.
+     */
+    @Component(service = OutputFormat.class, property = { OutputFormat.TYPE + "=*", "dib.output.fallback=true" })
+    public static final class QemuImgFallback implements OutputFormat {
+        @Override
+        public Source source() {
+            return Source.DISK;
+        }
+
+        @Override
+        public String extension() {
+            return null;
+        }
+
+        @Override
+        public void write(BuildContext ctx, Path input, Path target) throws BuildException {
+            String name = target.getFileName().toString();
+            int dot = name.lastIndexOf('.');
+            if (dot < 0 || dot == name.length() - 1) {
+                throw new BuildException("output: cannot tell the image type from the file name " + name);
+            }
+            String type = name.substring(dot + 1);
+            forType(type).write(ctx, input, target);
+        }
+
+        /** @return the qemu-img output for a type no service handles */
+        public static QemuImgOutput forType(String type) {
+            return new QemuImgOutput(type, type, type, false);
+        }
+    }
+
+    /**
+     * {@code raw}: the raw image itself, hard-linked when it is on the same file system,
+     * else copied sparsely (never moved, so the other outputs can still read it).
+     */
+    @Component(service = OutputFormat.class, property = OutputFormat.TYPE + "=raw")
+    public static final class Raw implements OutputFormat {
+        @Override
+        public Source source() {
+            return Source.DISK;
+        }
+
+        @Override
+        public String extension() {
+            return "raw";
+        }
+
+        @Override
+        public void write(BuildContext ctx, Path input, Path target) throws BuildException {
+            try {
+                Cmd.quiet(ctx.sandbox(), "output raw", "ln", input.toString(), target.toString());
+            } catch (BuildException e) {
+                Cmd.quiet(ctx.sandbox(), "output raw", "cp", "--sparse=always", input.toString(), target.toString());
+            }
+        }
+    }
+
+    /**
+     * {@code tgz}: the tree as upstream's {@code tar} output ({@code ./proc} and {@code ./sys}
+     * excluded, extended attributes kept), compressed by {@code DIB_GZIP_BIN} (default gzip)
+     * with {@code -9}.
+     */
+    @Component(service = OutputFormat.class, property = OutputFormat.TYPE + "=tgz")
+    public static final class Tgz implements OutputFormat {
+        @Override
+        public Source source() {
+            return Source.TREE;
+        }
+
+        @Override
+        public String extension() {
+            return "tgz";
+        }
+
+        @Override
+        public void write(BuildContext ctx, Path input, Path target) throws BuildException {
+            String gzip = ctx.environment().getOrDefault("DIB_GZIP_BIN", "gzip");
+            if (gzip.isBlank()) {
+                gzip = "gzip";
+            }
+            Cmd.run(ctx.sandbox(), "output tgz", Exec.of("bash", "-c",
+                    "set -o pipefail; tar -C \"$1\" -cf - --exclude ./sys --exclude ./proc"
+                            + " --xattrs '--xattrs-include=*' . | $3 -9 > \"$2\"",
+                    "tgz", input.toString(), target.toString(), gzip).quiet());
+        }
+    }
+
+    /**
+     * {@code squashfs}: {@code mksquashfs TREE NAME.squash -comp xz -noappend -no-recovery},
+     * contents of {@code proc} and {@code sys} excluded, as upstream.
+     */
+    @Component(service = OutputFormat.class, property = OutputFormat.TYPE + "=squashfs")
+    public static final class Squashfs implements OutputFormat {
+        @Override
+        public Source source() {
+            return Source.TREE;
+        }
+
+        @Override
+        public String extension() {
+            return "squash";
+        }
+
+        @Override
+        public void write(BuildContext ctx, Path input, Path target) throws BuildException {
+            List<String> argv = new ArrayList<>(List.of("mksquashfs", input.toString(), target.toString(), "-comp",
+                    "xz", "-noappend", "-no-progress", "-quiet", "-wildcards", "-e", "proc/*", "-e", "sys/*",
+                    "-no-recovery"));
+            Cmd.run(ctx.sandbox(), "output squashfs", Exec.of(argv).quiet());
+        }
+    }
+}
