@@ -133,7 +133,9 @@ public final class MkfsType implements NodeType {
             }
             // mke2fs keeps only its last -E, so every extended option goes into one
             extended.add("offset=" + region.offset());
-            argv.addAll(List.of("-L", label, "-U", uuid, "-q", "-F"));
+            // -F twice: the image file already backs the loop device of a mounted partition,
+            // which mke2fs takes for "in use"; the regions never overlap
+            argv.addAll(List.of("-L", label, "-U", uuid, "-q", "-F", "-F"));
             if (stage != null) {
                 argv.addAll(List.of("-d", stage.toString()));
             }

@@ -48,6 +48,17 @@ public final class Fixtures {
         return out;
     }
 
+    /** Runs a host command and returns its standard output only; fails on a non-zero exit. */
+    public static String stdout(String... argv) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(argv).redirectError(ProcessBuilder.Redirect.DISCARD);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            throw new IOException(String.join(" ", argv) + " failed (" + p.exitValue() + "): " + out);
+        }
+        return out;
+    }
+
     /** Runs a host command and returns its output. */
     public static String run(String... argv) throws IOException, InterruptedException {
         return run(Map.of(), argv);
