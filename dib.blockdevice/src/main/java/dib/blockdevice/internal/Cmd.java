@@ -45,6 +45,22 @@ public final class Cmd {
         return run(sandbox, what, Exec.of(argv).capture().quiet()).stdout();
     }
 
+    /** A step that may fail. */
+    @FunctionalInterface
+    interface Step {
+        void run() throws BuildException;
+    }
+
+    /** Runs {@code step}; when it fails, removes the partial {@code target} and rethrows. */
+    static void removeOnFailure(Sandbox sandbox, Path target, Step step) throws BuildException {
+        try {
+            step.run();
+        } catch (BuildException | RuntimeException e) {
+            bestEffort(sandbox, "rm", "-f", target.toString());
+            throw e;
+        }
+    }
+
     /** Runs a command, ignoring failures (for releasing resources). */
     static void bestEffort(Sandbox sandbox, String... argv) {
         try {

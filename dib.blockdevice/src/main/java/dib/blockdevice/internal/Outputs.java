@@ -133,14 +133,12 @@ public final class Outputs {
 
         @Override
         public void write(BuildContext ctx, Path input, Path target) throws BuildException {
-            String gzip = ctx.environment().getOrDefault("DIB_GZIP_BIN", "gzip");
-            if (gzip.isBlank()) {
-                gzip = "gzip";
-            }
-            Cmd.run(ctx.sandbox(), "output tgz", Exec.of("bash", "-c",
-                    "set -o pipefail; tar -C \"$1\" -cf - --exclude ./sys --exclude ./proc"
-                            + " --xattrs '--xattrs-include=*' . | $3 -9 > \"$2\"",
-                    "tgz", input.toString(), target.toString(), gzip).quiet());
+            String configured = ctx.environment().getOrDefault("DIB_GZIP_BIN", "");
+            String gzip = configured.isBlank() ? "gzip" : configured;
+            Exec tar = Exec.of("bash", "-c", "set -o pipefail; tar -C \"$1\" -cf - --exclude ./sys --exclude ./proc"
+                    + " --xattrs '--xattrs-include=*' . | $3 -9 > \"$2\"", "tgz", input.toString(), target.toString(),
+                    gzip).quiet();
+            Cmd.removeOnFailure(ctx.sandbox(), target, () -> Cmd.run(ctx.sandbox(), "output tgz", tar));
         }
     }
 
@@ -165,7 +163,8 @@ public final class Outputs {
             List<String> argv = new ArrayList<>(List.of("mksquashfs", input.toString(), target.toString(), "-comp",
                     "xz", "-noappend", "-no-progress", "-quiet", "-wildcards", "-e", "proc/*", "-e", "sys/*",
                     "-no-recovery"));
-            Cmd.run(ctx.sandbox(), "output squashfs", Exec.of(argv).quiet());
+            Cmd.removeOnFailure(ctx.sandbox(), target, () -> Cmd.run(ctx.sandbox(), "output squashfs",
+                    Exec.of(argv).quiet()));
         }
     }
 }

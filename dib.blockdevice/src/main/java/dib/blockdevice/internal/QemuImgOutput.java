@@ -73,7 +73,8 @@ public class QemuImgOutput implements OutputFormat {
         argv.add(input.toString());
         argv.add(target.toString());
         ctx.log("output " + type + ": " + String.join(" ", argv));
-        Cmd.run(ctx.sandbox(), "output " + type, Exec.of(argv).quiet());
+        Cmd.removeOnFailure(ctx.sandbox(), target, () -> Cmd.run(ctx.sandbox(), "output " + type,
+                Exec.of(argv).quiet()));
     }
 
     private static String join(String a, String b) {
