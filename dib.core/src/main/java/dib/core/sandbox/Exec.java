@@ -30,6 +30,8 @@ public final class Exec {
     private boolean interactive;
     private Duration timeout;
     private String label;
+    private java.util.function.Consumer<String> stdoutLines;
+    private java.util.function.Consumer<String> stderrLines;
 
     private Exec(List<String> argv) {
         if (argv.isEmpty()) {
@@ -123,6 +125,17 @@ public final class Exec {
         return this;
     }
 
+    /**
+     * Sends each line of standard output to {@code stdout} and each line of standard error
+     * to {@code stderr} instead of the build log (the lines are still kept for error
+     * messages). Either may be null to keep the default for that stream.
+     */
+    public Exec lines(java.util.function.Consumer<String> stdout, java.util.function.Consumer<String> stderr) {
+        stdoutLines = stdout;
+        stderrLines = stderr;
+        return this;
+    }
+
     /** Names the command in messages (default: its first word). */
     public Exec label(String l) {
         label = l;
@@ -139,6 +152,8 @@ public final class Exec {
     public boolean isQuiet() { return quiet; }
     public boolean isInteractive() { return interactive; }
     public Duration timeout() { return timeout; }
+    public java.util.function.Consumer<String> stdoutLines() { return stdoutLines; }
+    public java.util.function.Consumer<String> stderrLines() { return stderrLines; }
 
     /** @return the label, or the command's first word */
     public String label() {

@@ -22,4 +22,10 @@ public class CommandFailure extends RuntimeException {
     public int status() {
         return status;
     }
+
+    /** The interactive shell prints failures with toString(): show the message alone. */
+    @Override
+    public String toString() {
+        return getMessage();
+    }
 }

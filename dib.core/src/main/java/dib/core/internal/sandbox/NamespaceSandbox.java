@@ -192,7 +192,7 @@ public final class NamespaceSandbox implements ClosableSandbox {
         } else {
             pb.redirectInput(exec.input() == null ? ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))
                     : ProcessBuilder.Redirect.PIPE);
-            pb.redirectErrorStream(!exec.captured());
+            pb.redirectErrorStream(!exec.captured() && exec.stderrLines() == null);
         }
         Process p = pb.start();
         running.add(p);
@@ -212,21 +212,15 @@ public final class NamespaceSandbox implements ClosableSandbox {
                 feeder.start();
             }
             Deque<String> tail = new ArrayDeque<>();
-            Consumer<String> lines = line -> {
-                synchronized (tail) {
-                    tail.add(line);
-                    if (tail.size() > TAIL) {
-                        tail.removeFirst();
-                    }
-                }
-                if (!exec.isQuiet()) {
-                    log.accept(line);
-                }
-            };
+            Consumer<String> sink = exec.isQuiet() ? l -> { } : log;
+            Consumer<String> lines = tee(tail, exec.stdoutLines() != null ? exec.stdoutLines() : sink);
+            Consumer<String> errLines = exec.stderrLines() != null ? tee(tail, exec.stderrLines()) : lines;
             ByteArrayOutputStream captured = new ByteArrayOutputStream();
             Thread errPump = null;
+            if (exec.captured() || exec.stderrLines() != null) {
+                errPump = pump(p.getErrorStream(), errLines);
+            }
             if (exec.captured()) {
-                errPump = pump(p.getErrorStream(), lines);
                 try (InputStream in = p.getInputStream()) {
                     in.transferTo(captured);
                 }
@@ -245,6 +239,18 @@ public final class NamespaceSandbox implements ClosableSandbox {
         } finally {
             running.remove(p);
         }
+    }
+
+    private static Consumer<String> tee(Deque<String> tail, Consumer<String> next) {
+        return line -> {
+            synchronized (tail) {
+                tail.add(line);
+                if (tail.size() > TAIL) {
+                    tail.removeFirst();
+                }
+            }
+            next.accept(line);
+        };
     }
 
     private int waitFor(Process p, Exec exec) throws InterruptedException {
