@@ -55,40 +55,6 @@ public final class Outputs {
     }
 
     /**
-     * Every other {@code -t} value, as upstream: {@code qemu-img convert -O TYPE}, extension
-     * TYPE. Registered with {@code dib.output.type=*}; the engine asks it when no service has
-     * the type and passes the type as the extension of the target file name.
-     */
-    @Component(service = OutputFormat.class, property = { OutputFormat.TYPE + "=*", "dib.output.fallback=true" })
-    public static final class QemuImgFallback implements OutputFormat {
-        @Override
-        public Source source() {
-            return Source.DISK;
-        }
-
-        @Override
-        public String extension() {
-            return null;
-        }
-
-        @Override
-        public void write(BuildContext ctx, Path input, Path target) throws BuildException {
-            String name = target.getFileName().toString();
-            int dot = name.lastIndexOf('.');
-            if (dot < 0 || dot == name.length() - 1) {
-                throw new BuildException("output: cannot tell the image type from the file name " + name);
-            }
-            String type = name.substring(dot + 1);
-            forType(type).write(ctx, input, target);
-        }
-
-        /** @return the qemu-img output for a type no service handles */
-        public static QemuImgOutput forType(String type) {
-            return new QemuImgOutput(type, type, type, false);
-        }
-    }
-
-    /**
      * {@code raw}: the raw image itself, hard-linked when it is on the same file system,
      * else copied sparsely (never moved, so the other outputs can still read it).
      */

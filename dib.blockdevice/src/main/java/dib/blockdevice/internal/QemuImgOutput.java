@@ -65,7 +65,7 @@ public class QemuImgOutput implements OutputFormat {
             argv.addAll(List.of("-m", "8", "-W"));
         }
         argv.addAll(List.of("-f", "raw", "-O", format));
-        String user = ctx.request().qemuImgOptions();
+        String user = ctx.environment().getOrDefault("QEMU_IMG_OPTIONS", ctx.request().qemuImgOptions());
         String opts = join(defaultOptions(), user);
         if (opts != null) {
             argv.addAll(List.of("-o", opts));
