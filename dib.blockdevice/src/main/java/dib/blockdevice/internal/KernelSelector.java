@@ -64,8 +64,8 @@ public final class KernelSelector {
             String version = k.startsWith("vmlinuz-") ? k.substring("vmlinuz-".length()) : k;
             String initrd = "initramfs-" + version + ".img";
             if (!names.contains(initrd)) {
-                throw new BuildException("can't find an initramfs for the " + version + " version of the kernel in "
-                        + boot);
+                throw new BuildException("can't find an initramfs for the " + version + " version of the kernel in"
+                        + " /boot");
             }
             return new Choice(k, initrd);
         }
@@ -92,7 +92,7 @@ public final class KernelSelector {
             return new Choice(need(newest(names, n -> n.startsWith("vmlinuz-")), "(vmlinuz-*)"),
                     need(newest(names, n -> n.startsWith("initramfs-")), "(initramfs-*)"));
         }
-        throw new BuildException("unable to detect the operating system of " + root + " (no /etc/redhat-release,"
+        throw new BuildException("unable to detect the operating system of the image (no /etc/redhat-release,"
                 + " /etc/debian_version, /etc/SuSE-release or /etc/gentoo-release); set"
                 + " DIB_BAREMETAL_KERNEL_PATTERN and DIB_BAREMETAL_INITRD_PATTERN");
     }
@@ -167,7 +167,7 @@ public final class KernelSelector {
             s.forEach(p -> out.add(p.getFileName().toString()));
             return out;
         } catch (IOException e) {
-            throw new BuildException("cannot list " + dir + ": " + Messages.describe(e), e);
+            throw new BuildException("cannot list /boot of the image: " + Messages.describe(e), e);
         }
     }
 
