@@ -16,7 +16,7 @@ import java.util.zip.CRC32;
  * Writes a GUID partition table (protective MBR, primary header and entries, backup entries
  * and header) with 128 entries of 128 bytes, as {@code sgdisk} does.
  */
-final class GptTable {
+public final class GptTable {
     /** Attribute bit 2: legacy BIOS bootable. */
     static final long LEGACY_BOOTABLE = 1L << 2;
     private static final int ENTRIES = 128;
@@ -48,7 +48,7 @@ final class GptTable {
     }
 
     /** @return the codes dib knows, for messages and tests */
-    static Map<String, String> codes() {
+    public static Map<String, String> codes() {
         return CODES;
     }
 
@@ -57,7 +57,7 @@ final class GptTable {
      * @return the type GUID
      * @throws IllegalArgumentException for an unknown code
      */
-    static UUID type(String code) {
+    public static UUID type(String code) {
         String c = code.strip();
         if (c.matches("(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")) {
             return UUID.fromString(c);

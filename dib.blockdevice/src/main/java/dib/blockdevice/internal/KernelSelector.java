@@ -172,12 +172,12 @@ public final class KernelSelector {
     }
 
     /** @return the greatest name in {@code ls -v} order that matches, or null */
-    static String newest(List<String> names, Predicate<String> filter) {
+    public static String newest(List<String> names, Predicate<String> filter) {
         return names.stream().filter(filter).max(VERSION_ORDER).orElse(null);
     }
 
     /** An approximation of GNU filevercmp: digit runs compare as numbers, the rest as text. */
-    static final Comparator<String> VERSION_ORDER = (a, b) -> {
+    public static final Comparator<String> VERSION_ORDER = (a, b) -> {
         Matcher ma = RUN.matcher(a);
         Matcher mb = RUN.matcher(b);
         while (true) {
