@@ -104,6 +104,8 @@ public final class YamlLayout implements DiskLayout {
         if (state != null || closed) {
             throw new IllegalStateException("create called twice");
         }
+        long t0 = System.nanoTime();
+        ctx.log("block device: creating the image from " + tree);
         Sandbox sb = ctx.sandbox();
         Path workDir = ctx.buildDir().resolve("block-device");
         Cmd.quiet(sb, "block device", "mkdir", "-p", workDir.toString(), mountBase.toString(),
@@ -151,6 +153,7 @@ public final class YamlLayout implements DiskLayout {
         env.put("IMAGE_BLOCK_DEVICES", all.toString());
         env.put("DIB_IMAGE_SIZE", Long.toString(sizeKiB));
         env.put("TMP_IMAGE_PATH", rawImage.toString());
+        ctx.log(String.format(java.util.Locale.ROOT, "block device: created in %.3f s", (System.nanoTime() - t0) / 1e9));
         return env;
     }
 
@@ -208,12 +211,14 @@ public final class YamlLayout implements DiskLayout {
         if (!mounted) {
             return;
         }
+        long t0 = System.nanoTime();
         List<Node> reverse = new ArrayList<>(order);
         Collections.reverse(reverse);
         for (Node n : reverse) {
             n.umount(state);
         }
         mounted = false;
+        ctx.log(String.format(java.util.Locale.ROOT, "block device: unmounted in %.3f s", (System.nanoTime() - t0) / 1e9));
     }
 
     @Override
