@@ -197,6 +197,23 @@ class LayoutTest {
     }
 
     @Test
+    void imageUsageReport(@TempDir Path dir) throws Exception {
+        Path big = Files.createDirectories(dir.resolve("tree"));
+        Fixtures.run("cp", "-a", tree + "/.", big + "/");
+        Fixtures.run("dd", "if=/dev/urandom", "of=" + big.resolve("blob"), "bs=1M", "count=12", "status=none");
+        try (ClosableSandbox sb = Sandboxes.open(l -> { })) {
+            TestBuild b = new TestBuild(dir, sb, BuildRequest.builder().env("DIB_IMAGE_EXTRA_SIZE", "100")
+                    .env("DIB_SHOW_IMAGE_USAGE", "1").build(), Fixtures.elements("fixture-busybox"));
+            Pipeline.run(b, big, false, List.of("raw"));
+            List<String> log = b.logLines();
+            assertTrue(log.contains("Image size report (files > 10MiB)"), log.toString());
+            assertTrue(log.stream().anyMatch(l -> l.matches("\\s*12MiB\\s+" + big + "/blob")), log.toString());
+            assertFalse(log.stream().anyMatch(l -> l.endsWith("/bin/busybox")), "small files are left out");
+            assertTrue(log.contains("===== end image size report ====="));
+        }
+    }
+
+    @Test
     void customConfigWithLogicalPartitionsAndSwap(@TempDir Path dir) throws Exception {
         String config = """
                 - local_loop:
