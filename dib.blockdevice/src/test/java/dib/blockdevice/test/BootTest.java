@@ -7,10 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import dib.core.build.BuildRequest;
 import dib.core.sandbox.ClosableSandbox;
@@ -23,19 +23,15 @@ import dib.core.sandbox.Sandboxes;
 @Tag("root")
 @Tag("boot")
 class BootTest {
-    private static Path work;
+    @TempDir
+    static Path work;
     private static Path tree;
 
     @BeforeAll
     static void fixture() throws Exception {
-        work = Files.createTempDirectory("dib-boot-test.");
         tree = Fixtures.busyboxTree(work.resolve("tree"), true);
     }
 
-    @AfterAll
-    static void clean() throws Exception {
-        Fixtures.run("rm", "-rf", "--one-file-system", work.toString());
-    }
 
     /** Builds a qcow2 of the fixture with these elements and extra variables. */
     private static Path build(String name, List<String> elements, String... env) throws Exception {

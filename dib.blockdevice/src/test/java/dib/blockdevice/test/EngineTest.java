@@ -11,10 +11,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.osgi.framework.ServiceReference;
 
 import dib.blockdevice.KernelExtractor;
@@ -40,7 +40,8 @@ import dib.core.internal.element.ElementRepositoryImpl;
 @Tag("root")
 @Tag("boot")
 class EngineTest {
-    private static Path work;
+    @TempDir
+    static Path work;
     private static BuildResult result;
 
     @SuppressWarnings("unchecked")
@@ -56,7 +57,6 @@ class EngineTest {
 
     @BeforeAll
     static void build() throws Exception {
-        work = Files.createTempDirectory("dib-engine-test.");
         Files.createDirectories(work.resolve("out"));
         ImageBuilderImpl engine = new ImageBuilderImpl(new ElementRepositoryImpl(), work.resolve("state"));
         LayoutRegistry registry = new LayoutRegistry();
@@ -78,10 +78,6 @@ class EngineTest {
         assertTrue(result.succeeded(), result.message() + "\n" + Files.readString(result.log()));
     }
 
-    @AfterAll
-    static void clean() throws Exception {
-        Fixtures.run("rm", "-rf", "--one-file-system", work.toString());
-    }
 
     private static Path out(String name) {
         return work.resolve("out").resolve(name);

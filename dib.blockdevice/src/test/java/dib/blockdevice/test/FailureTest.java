@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -29,19 +28,15 @@ import dib.core.sandbox.Sandboxes;
  */
 @Tag("root")
 class FailureTest {
-    private static Path work;
+    @TempDir
+    static Path work;
     private static Path tree;
 
     @BeforeAll
     static void fixture() throws Exception {
-        work = Files.createTempDirectory("dib-failure-test.");
         tree = Fixtures.busyboxTree(work.resolve("tree"), false);
     }
 
-    @AfterAll
-    static void clean() throws Exception {
-        Fixtures.run("rm", "-rf", "--one-file-system", work.toString());
-    }
 
     /** Runs the pipeline expecting failure; checks what is left, inside the namespace too. */
     private static BuildException fails(Path dir, Path buildTree, BuildRequest.Builder r, boolean bootloader,
@@ -77,9 +72,7 @@ class FailureTest {
 
     @Test
     void treeDoesNotFitExt4(@TempDir Path dir) throws Exception {
-        Path big = Files.createDirectories(dir.resolve("bigtree"));
-        Fixtures.run("cp", "-a", tree + "/.", big + "/");
-        Fixtures.run("dd", "if=/dev/urandom", "of=" + big.resolve("blob"), "bs=1M", "count=40", "status=none");
+        Path big = Fixtures.treeWithBlob(tree, dir.resolve("bigtree"), 40);
         String config = """
                 - local_loop:
                     name: image0
@@ -97,9 +90,7 @@ class FailureTest {
 
     @Test
     void treeDoesNotFitWhenCopiedThroughAMount(@TempDir Path dir) throws Exception {
-        Path big = Files.createDirectories(dir.resolve("bigtree"));
-        Fixtures.run("cp", "-a", tree + "/.", big + "/");
-        Fixtures.run("dd", "if=/dev/urandom", "of=" + big.resolve("blob"), "bs=1M", "count=150", "status=none");
+        Path big = Fixtures.treeWithBlob(tree, dir.resolve("bigtree"), 150);
         String config = """
                 - local_loop:
                     name: image0

@@ -36,9 +36,29 @@ public final class Fixtures {
         return target;
     }
 
-    /** Runs a host command and returns its output; fails on a non-zero exit. */
+    /** Runs a host command and returns its output (with stderr); fails on a non-zero exit. */
     public static String run(Map<String, String> env, String... argv) throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true);
+        return exec(env, true, argv);
+    }
+
+    /** Runs a host command and returns its standard output only; fails on a non-zero exit. */
+    public static String stdout(String... argv) throws IOException, InterruptedException {
+        return exec(Map.of(), false, argv);
+    }
+
+    /** Runs a host command and returns its output. */
+    public static String run(String... argv) throws IOException, InterruptedException {
+        return exec(Map.of(), true, argv);
+    }
+
+    private static String exec(Map<String, String> env, boolean stderr, String... argv)
+            throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(argv);
+        if (stderr) {
+            pb.redirectErrorStream(true);
+        } else {
+            pb.redirectError(ProcessBuilder.Redirect.DISCARD);
+        }
         pb.environment().putAll(env);
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -48,20 +68,12 @@ public final class Fixtures {
         return out;
     }
 
-    /** Runs a host command and returns its standard output only; fails on a non-zero exit. */
-    public static String stdout(String... argv) throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(argv).redirectError(ProcessBuilder.Redirect.DISCARD);
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (p.waitFor() != 0) {
-            throw new IOException(String.join(" ", argv) + " failed (" + p.exitValue() + "): " + out);
-        }
-        return out;
-    }
-
-    /** Runs a host command and returns its output. */
-    public static String run(String... argv) throws IOException, InterruptedException {
-        return run(Map.of(), argv);
+    /** @return a copy of {@code tree} in {@code dir} with a file "blob" of {@code mib} random MiB */
+    public static Path treeWithBlob(Path tree, Path dir, int mib) throws IOException, InterruptedException {
+        Path big = Files.createDirectories(dir);
+        run("cp", "-a", tree + "/.", big + "/");
+        run("dd", "if=/dev/urandom", "of=" + big.resolve("blob"), "bs=1M", "count=" + mib, "status=none");
+        return big;
     }
 
     /** @return the exit status of a host command, its output discarded */

@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -28,21 +27,17 @@ import dib.core.sandbox.Sandboxes;
 @Tag("root")
 class LayoutTest {
     private static final long MIB = 1 << 20;
-    private static Path work;
+    @TempDir
+    static Path work;
     private static Path tree;
     private static long treeKiB;
 
     @BeforeAll
     static void fixture() throws Exception {
-        work = Files.createTempDirectory("dib-layout-test.");
         tree = Fixtures.busyboxTree(work.resolve("tree"), false);
         treeKiB = Long.parseLong(Fixtures.run("du", "-s", "-x", "--block-size=1K", tree.toString()).split("\\s+")[0]);
     }
 
-    @AfterAll
-    static void clean() throws Exception {
-        Fixtures.run("rm", "-rf", "--one-file-system", work.toString());
-    }
 
     private static Pipeline.Result build(Path dir, BuildRequest.Builder r, boolean bootloader, List<String> types,
             String... elements) throws Exception {
@@ -198,9 +193,7 @@ class LayoutTest {
 
     @Test
     void imageUsageReport(@TempDir Path dir) throws Exception {
-        Path big = Files.createDirectories(dir.resolve("tree"));
-        Fixtures.run("cp", "-a", tree + "/.", big + "/");
-        Fixtures.run("dd", "if=/dev/urandom", "of=" + big.resolve("blob"), "bs=1M", "count=12", "status=none");
+        Path big = Fixtures.treeWithBlob(tree, dir.resolve("tree"), 12);
         try (ClosableSandbox sb = Sandboxes.open(l -> { })) {
             TestBuild b = new TestBuild(dir, sb, BuildRequest.builder().env("DIB_IMAGE_EXTRA_SIZE", "100")
                     .env("DIB_SHOW_IMAGE_USAGE", "1").build(), Fixtures.elements("fixture-busybox"));

@@ -10,10 +10,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import dib.blockdevice.internal.Outputs;
 import dib.core.build.BuildRequest;
@@ -23,14 +23,14 @@ import dib.core.sandbox.Sandboxes;
 /** Every output type from one MBR build of the fixture, checked from outside. */
 @Tag("root")
 class OutputsTest {
-    private static Path work;
+    @TempDir
+    static Path work;
     private static Path tree;
     private static Pipeline.Result result;
     private static long rawSize;
 
     @BeforeAll
     static void build() throws Exception {
-        work = Files.createTempDirectory("dib-outputs-test.");
         tree = Fixtures.busyboxTree(work.resolve("tree"), false);
         Files.createDirectories(tree.resolve("proc/self"));
         Files.writeString(tree.resolve("proc/self/leak"), "must not be archived\n");
@@ -42,10 +42,6 @@ class OutputsTest {
         rawSize = Files.size(result.outputs().get("raw"));
     }
 
-    @AfterAll
-    static void clean() throws Exception {
-        Fixtures.run("rm", "-rf", "--one-file-system", work.toString());
-    }
 
     @Test
     void diskFormats() throws Exception {

@@ -24,6 +24,18 @@ public final class Pipeline {
             new Outputs.Raw(), "vhd", new Outputs.Vhd(), "vmdk", new Outputs.Vmdk(), "tgz", new Outputs.Tgz(),
             "squashfs", new Outputs.Squashfs());
 
+    private static void write(TestBuild b, List<String> types, OutputFormat.Source source, Path input,
+            Map<String, Path> outputs) throws Exception {
+        for (String t : types) {
+            OutputFormat f = FORMATS.get(t);
+            if (f.source() == source) {
+                Path out = b.imageName().resolveSibling(b.imageName().getFileName() + "." + f.extension());
+                f.write(b, input, out);
+                outputs.put(t, out);
+            }
+        }
+    }
+
     /** What a build left. */
     public record Result(Map<String, String> planEnv, Map<String, String> createEnv, Map<String, Path> outputs,
             String bootloaderOutput) {
@@ -41,8 +53,7 @@ public final class Pipeline {
     public static Result run(TestBuild b, Path tree, boolean bootloader, List<String> types) throws Exception {
         LayoutRegistry registry = new LayoutRegistry();
         Map<String, Path> outputs = new LinkedHashMap<>();
-        Path outDir = b.imageName().getParent();
-        Files.createDirectories(outDir);
+        Files.createDirectories(b.imageName().getParent());
         try (YamlLayout layout = Layers.layer(registry).planLayout(b)) {
             Map<String, String> planEnv = layout.environment();
             planEnv.forEach(b::putEnvironment);
@@ -57,23 +68,9 @@ public final class Pipeline {
                     throw new IllegalStateException("bootloader exited " + rc + ": " + bl);
                 }
             }
-            for (String t : types) {
-                OutputFormat f = FORMATS.get(t);
-                if (f.source() == OutputFormat.Source.TREE) {
-                    Path out = outDir.resolve(b.imageName().getFileName() + "." + f.extension());
-                    f.write(b, b.mountBase(), out);
-                    outputs.put(t, out);
-                }
-            }
+            write(b, types, OutputFormat.Source.TREE, b.mountBase(), outputs);
             layout.unmount();
-            for (String t : types) {
-                OutputFormat f = FORMATS.get(t);
-                if (f.source() == OutputFormat.Source.DISK) {
-                    Path out = outDir.resolve(b.imageName().getFileName() + "." + f.extension());
-                    f.write(b, layout.rawImage(), out);
-                    outputs.put(t, out);
-                }
-            }
+            write(b, types, OutputFormat.Source.DISK, layout.rawImage(), outputs);
             return new Result(planEnv, createEnv, outputs, bl);
         }
     }
