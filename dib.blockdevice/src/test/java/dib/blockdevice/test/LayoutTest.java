@@ -112,8 +112,10 @@ class LayoutTest {
 
     @Test
     void mbr(@TempDir Path dir) throws Exception {
-        Pipeline.Result r = build(dir, BuildRequest.builder().env("DIB_IMAGE_EXTRA_SIZE", "100"), true,
-                List.of("raw", "qcow2"), "fixture-busybox", "vm", "block-device-mbr", "bootloader");
+        // -E resize= and the partition's -E offset= must both reach mke2fs, which keeps only its last -E
+        Pipeline.Result r = build(dir, BuildRequest.builder().env("DIB_IMAGE_EXTRA_SIZE", "100")
+                .maxOnlineResize("100000000").mkfsOptions("-m 0"), true, List.of("raw", "qcow2"), "fixture-busybox",
+                "vm", "block-device-mbr", "bootloader");
         Path raw = r.outputs().get("raw");
         long disk = Files.size(raw);
         assertEquals("dos", Inspect.label(raw));
@@ -127,6 +129,8 @@ class LayoutTest {
         assertEquals("cloudimg-rootfs", Inspect.blkid(raw, p.start() * 512).get("LABEL"));
         Path fs = Inspect.extract(raw, p.start() * 512, p.size() * 512, dir.resolve("root.fs"));
         Inspect.fsck(fs, "ext4");
+        String super1 = Fixtures.stdout("dumpe2fs", "-h", fs.toString());
+        assertTrue(super1.contains("Reserved block count:     0\n"), "--mkfs-options reach mkfs: " + super1);
         String cfg = Inspect.extCat(fs, "/boot/grub/grub.cfg");
         assertTrue(cfg.contains("search --no-floppy --label cloudimg-rootfs --set=root"), cfg);
         byte[] mbr = new byte[512];
