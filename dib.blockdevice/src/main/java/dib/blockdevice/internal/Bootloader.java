@@ -452,7 +452,8 @@ final class Bootloader {
         }
         Path dir = root.resolve("boot/extlinux");
         Cmd.quiet(sb, "bootloader", "mkdir", "-p", dir.toString());
-        StringBuilder c = new StringBuilder("# Written by dib's bootloader element: file systems are found by label.\n");
+        StringBuilder c = new StringBuilder(
+                "# Written by dib's bootloader element: file systems are found by label.\n");
         int timeout = 50;
         try {
             timeout = Integer.parseInt(var("DIB_GRUB_TIMEOUT", "5").strip()) * 10;

@@ -114,7 +114,8 @@ public final class MkfsType implements NodeType {
             } else {
                 viaScratchFile(ctx, region);
             }
-            ctx.log("mkfs '" + name + "': " + type + " label " + label + (populated ? ", populated from the tree" : ""));
+            ctx.log("mkfs '" + name + "': " + type + " label " + label
+                    + (populated ? ", populated from the tree" : ""));
             ctx.putFileSystem(new FileSystem(name, type, label, fat() ? null : uuid, region, populated));
         }
 

@@ -149,7 +149,8 @@ public final class PartitionReader {
     }
 
     private static UUID guid(ByteBuffer b, int o) {
-        long hi = ((long) b.getInt(o) << 32) | ((long) (b.getShort(o + 4) & 0xFFFF) << 16) | (b.getShort(o + 6) & 0xFFFF);
+        long hi = ((long) b.getInt(o) << 32) | ((long) (b.getShort(o + 4) & 0xFFFF) << 16)
+                | (b.getShort(o + 6) & 0xFFFF);
         long lo = 0;
         for (int i = 0; i < 8; i++) {
             lo = (lo << 8) | (b.get(o + 8 + i) & 0xFF);

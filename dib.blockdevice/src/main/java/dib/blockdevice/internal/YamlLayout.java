@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import dib.blockdevice.FileSystem;
@@ -153,7 +154,7 @@ public final class YamlLayout implements DiskLayout {
         env.put("IMAGE_BLOCK_DEVICES", all.toString());
         env.put("DIB_IMAGE_SIZE", Long.toString(sizeKiB));
         env.put("TMP_IMAGE_PATH", rawImage.toString());
-        ctx.log(String.format(java.util.Locale.ROOT, "block device: created in %.3f s", (System.nanoTime() - t0) / 1e9));
+        ctx.log(String.format(Locale.ROOT, "block device: created in %.3f s", (System.nanoTime() - t0) / 1e9));
         return env;
     }
 
@@ -218,7 +219,7 @@ public final class YamlLayout implements DiskLayout {
             n.umount(state);
         }
         mounted = false;
-        ctx.log(String.format(java.util.Locale.ROOT, "block device: unmounted in %.3f s", (System.nanoTime() - t0) / 1e9));
+        ctx.log(String.format(Locale.ROOT, "block device: unmounted in %.3f s", (System.nanoTime() - t0) / 1e9));
     }
 
     @Override

@@ -154,7 +154,8 @@ class ConfigTest {
         }
         assertTrue(o.indexOf("mount_mkfs_root") < o.indexOf("mount_mkfs_var")
                 && o.indexOf("mount_mkfs_var") < o.indexOf("mount_mkfs_var_log")
-                && o.indexOf("mount_mkfs_var_log") < o.indexOf("mount_mkfs_swap"), "mount points in string order: " + o);
+                && o.indexOf("mount_mkfs_var_log") < o.indexOf("mount_mkfs_swap"),
+                "mount points in string order: " + o);
         assertEquals("/|/var/log|/var|none", l.environment().get("DIB_MOUNTPOINTS"), "configuration order");
     }
 

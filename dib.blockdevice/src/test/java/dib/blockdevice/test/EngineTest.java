@@ -100,7 +100,8 @@ class EngineTest {
         String v = Fixtures.run("sh", "-c", "ls /boot/vmlinuz-* | sort -V | tail -1").strip()
                 .substring("/boot/vmlinuz-".length());
         assertArrayEquals(Files.readAllBytes(Path.of("/boot/vmlinuz-" + v)), Files.readAllBytes(out("image.vmlinuz")));
-        assertArrayEquals(Files.readAllBytes(Path.of("/boot/initrd.img-" + v)), Files.readAllBytes(out("image.initrd")));
+        assertArrayEquals(Files.readAllBytes(Path.of("/boot/initrd.img-" + v)),
+                Files.readAllBytes(out("image.initrd")));
         assertTrue(Files.getPosixFilePermissions(out("image.vmlinuz")).contains(
                 java.nio.file.attribute.PosixFilePermission.OTHERS_READ));
     }
