@@ -198,15 +198,24 @@ final class Bootloader {
                 }
                 default -> throw new BuildException("bootloader: no UEFI GRUB platform for ARCH " + arch);
             }
-            efiGrub(platform, esp.get().resolve("EFI/BOOT").resolve(file), bootFs, prefix);
-            done.add("UEFI (" + platform + ", EFI/BOOT/" + file + ")");
+            Path removable = esp.get().resolve("EFI/BOOT").resolve(file);
+            if (Files.exists(sb.host(removable), LinkOption.NOFOLLOW_LINKS)) {
+                // the distribution put its own (signed) loader on the removable path
+                done.add("UEFI (the image's own EFI/BOOT/" + file + " kept)");
+            } else {
+                efiGrub(platform, removable, bootFs, prefix);
+                done.add("UEFI (" + platform + ", EFI/BOOT/" + file + ")");
+            }
         }
         if (done.isEmpty()) {
             throw new BuildException("bootloader: nowhere to install GRUB for ARCH " + arch + ": the "
                     + table.kind() + " disk has no BIOS boot partition (EF02) and no EFI system partition mounted"
                     + " at /boot/efi");
         }
-        writeGrubConfig(prefix, bootFs, bootPrefix, kernels, cmdline, serial);
+        String cfg = writeGrubConfig(prefix, bootFs, bootPrefix, kernels, cmdline, serial);
+        if (esp.isPresent()) {
+            distributionEfiConfig(esp.get(), cfg);
+        }
         log.accept("bootloader: GRUB installed for " + String.join(" and ", done) + ", config " + prefix
                 + "/grub.cfg");
     }
@@ -374,7 +383,30 @@ final class Bootloader {
         buildImage(platform, file, bootFs, prefix);
     }
 
-    private void writeGrubConfig(String prefix, FileSystem bootFs, String bootPrefix, List<Kernel> kernels,
+    /**
+     * As upstream: where the image has a distribution directory on the ESP
+     * ({@code /boot/efi/$EFI_BOOT_DIR}, for its signed GRUB), the configuration goes there too.
+     */
+    private void distributionEfiConfig(Path esp, String cfg) throws BuildException {
+        String dir = var("EFI_BOOT_DIR", "");
+        if (dir.isEmpty() || dir.contains("..")) {
+            return;
+        }
+        Path d = sb.host(esp).resolve(dir);
+        if (!Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS)) {
+            log.accept("WARNING: bootloader: /boot/efi/" + dir + " does not exist, UEFI secure boot not supported");
+            return;
+        }
+        try {
+            Files.writeString(d.resolve("grub.cfg"), cfg, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new BuildException("bootloader: cannot write /boot/efi/" + dir + "/grub.cfg: " + Messages.describe(e),
+                    e);
+        }
+    }
+
+    /** Writes grub.cfg and /etc/default/grub; returns grub.cfg's text. */
+    private String writeGrubConfig(String prefix, FileSystem bootFs, String bootPrefix, List<Kernel> kernels,
             String cmdline, String serial) throws BuildException {
         String timeout = var("DIB_GRUB_TIMEOUT", "5");
         StringBuilder b = new StringBuilder();
@@ -419,6 +451,7 @@ final class Bootloader {
         } catch (IOException e) {
             throw new BuildException("bootloader: cannot write " + cfg + ": " + Messages.describe(e), e);
         }
+        return b.toString();
     }
 
     private static String grubDir(String prefix) {

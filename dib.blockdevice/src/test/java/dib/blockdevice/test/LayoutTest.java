@@ -171,8 +171,16 @@ class LayoutTest {
 
     @Test
     void efi(@TempDir Path dir) throws Exception {
-        Pipeline.Result r = build(dir, BuildRequest.builder().env("DIB_IMAGE_EXTRA_SIZE", "100"), true,
-                List.of("raw"), "fixture-busybox", "vm", "block-device-efi", "bootloader");
+        // a distribution's files on the ESP, as a package would have put them in the tree
+        Path distro = Files.createDirectories(tree.resolve("boot/efi/EFI/debian"));
+        Files.writeString(distro.resolve("shimx64.efi"), "shim\n");
+        Pipeline.Result r;
+        try {
+            r = build(dir, BuildRequest.builder().env("DIB_IMAGE_EXTRA_SIZE", "100").env("EFI_BOOT_DIR", "EFI/debian"),
+                    true, List.of("raw"), "fixture-busybox", "vm", "block-device-efi", "bootloader");
+        } finally {
+            Fixtures.run("rm", "-rf", tree.resolve("boot/efi/EFI").toString());
+        }
         assertEquals(roundUp64(treeKiB + 100 * 1024 + 64 * 1024 + 525 * 1024), kib(r), "+525 MiB for the ESP");
         Path raw = r.outputs().get("raw");
         List<Inspect.Part> parts = Inspect.partitions(raw);
@@ -186,6 +194,9 @@ class LayoutTest {
         assertEquals("MKFS_ESP", fat.get("LABEL"), "upstream's default label: the node name, upper case for FAT");
         assertTrue(Inspect.mdir(raw, esp.start() * 512, "::/EFI/BOOT").contains("BOOTX64  EFI"),
                 "GRUB's removable-path image is in the ESP");
+        String debian = Inspect.mdir(raw, esp.start() * 512, "::/EFI/debian");
+        assertTrue(debian.contains("shimx64  efi") && debian.contains("grub     cfg"),
+                "the tree's ESP files, and grub.cfg in EFI_BOOT_DIR: " + debian);
         Inspect.fsck(Inspect.extract(raw, esp.start() * 512, esp.size() * 512, dir.resolve("esp.fs")), "vfat");
         Path fs = Inspect.extract(raw, root.start() * 512, root.size() * 512, dir.resolve("root.fs"));
         Inspect.fsck(fs, "ext4");
