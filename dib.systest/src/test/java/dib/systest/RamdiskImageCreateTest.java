@@ -51,9 +51,9 @@ class RamdiskImageCreateTest {
         out = Files.createDirectories(work.resolve("out"));
         // -t tar: until a qcow2 output is installed (dib.blockdevice) the engine checks the
         // default type even in ramdisk mode, where no disk image is written
-        first = dib(out).run("ramdisk-image-create", "-t", "tar", "-o", "one", "fixture-busybox",
+        first = dib(out).run("ramdisk-image-create", "-o", "one", "fixture-busybox",
                 "ramdisk-test-markers");
-        second = dib(out).run("ramdisk-image-create", "-t", "tar", "-o", "two", "fixture-busybox",
+        second = dib(out).run("ramdisk-image-create", "-o", "two", "fixture-busybox",
                 "ramdisk-test-markers");
     }
 
@@ -102,7 +102,7 @@ class RamdiskImageCreateTest {
     void missingBinaryFailsNamingElementAndBinary() throws Exception {
         Path t = Files.createDirectories(work.resolve("tmp-missing"));
         Dib.Result r = dib(out).env("TMP_DIR", t.toString()).env("DIB_FIXTURE_KERNEL", "0")
-                .run("ramdisk-image-create", "-t", "tar", "-o", "missing", "fixture-busybox", "ramdisk-test-missing");
+                .run("ramdisk-image-create", "-o", "missing", "fixture-busybox", "ramdisk-test-missing");
         assertNotEquals(0, r.exit(), r.all());
         String all = r.stdout() + r.stderr();
         assertTrue(all.contains("element 'ramdisk-test-missing' needs 'dib-no-such-tool'"), r.all());
