@@ -142,7 +142,16 @@ final class Params {
                 size = (long) (treeKiB / 0.6);
             }
             if ("ext4".equals(rootFsType)) {
-                size += journalMiB() * 1024;
+                long journal = journalMiB() * 1024;
+                size += journal;
+                // Upstream's formula leaves a small tree no room: mke2fs refuses a journal of
+                // more than half the file system, and the inode tables of -i 4096 (1/16 of
+                // it) and the reserved blocks (5%) must fit too, so mkfs or the copy fails.
+                // Grow such images to what they need; trees of a few hundred MiB and more
+                // keep upstream's size.
+                long needed = Math.max((long) ((journal + treeKiB * 1.1) / 0.8),
+                        2 * journal + (long) (treeKiB * 1.1) + 8 * 1024);
+                size = Math.max(size, needed);
             }
         }
         if (ctx.elements().names().stream().anyMatch(n -> n.contains("block-device-efi"))) {

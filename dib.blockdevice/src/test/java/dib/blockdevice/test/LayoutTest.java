@@ -78,6 +78,17 @@ class LayoutTest {
         assertEquals(kib * 1024 / 4096, inodes, 128, "upstream's -i 4096");
     }
 
+    /** A tiny tree with an automatic size still gets room for the 64 MiB journal (upstream's mkfs fails). */
+    @Test
+    void smallTreeAutomaticSizeFitsTheJournal(@TempDir Path dir) throws Exception {
+        Pipeline.Result r = build(dir, BuildRequest.builder(), false, List.of("raw"), "fixture-busybox");
+        Path raw = r.outputs().get("raw");
+        long upstream = roundUp64((long) (treeKiB / 0.6) + 64 * 1024) * 1024;
+        assertTrue(Files.size(raw) > upstream, "grown beyond upstream's " + upstream + ": " + Files.size(raw));
+        Inspect.fsck(raw, "ext4");
+        assertTrue(Inspect.extStat(raw, "/bin/busybox").contains("Mode:  0755"));
+    }
+
     @Test
     void bareXfs(@TempDir Path dir) throws Exception {
         Pipeline.Result r = build(dir, BuildRequest.builder().env("FS_TYPE", "xfs").env("DIB_IMAGE_EXTRA_SIZE", "320"),
