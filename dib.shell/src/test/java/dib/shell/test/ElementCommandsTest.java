@@ -76,6 +76,16 @@ class ElementCommandsTest {
     }
 
     @Test
+    void expansionAsJsonNamesPathsSourcesAndProviders() throws Exception {
+        String json = gogo.run("dib:element-info --json ubuntu");
+        assertEquals("{\n  \"requested\": [\n    \"ubuntu\"\n  ],\n  \"elements\": [\n    {\n      \"name\": \"ubuntu\",\n"
+                + "      \"path\": \"" + lib.resolve("ubuntu") + "\",\n      \"source\": \"" + lib + "\"\n    },\n"
+                + "    {\n      \"name\": \"dpkg\",\n      \"path\": \"" + user.resolve("dpkg") + "\",\n"
+                + "      \"source\": \"" + user + "\"\n    }\n  ],\n  \"providers\": {\n"
+                + "    \"operating-system\": \"ubuntu\"\n  }\n}\n", json);
+    }
+
+    @Test
     void elementsPathComesFromTheSession() throws Exception {
         gogo.session.put("ELEMENTS_PATH", lib.toString());
         assertEquals("ubuntu dpkg\n", gogo.run("dib:element-info -d ubuntu"));
@@ -136,13 +146,13 @@ class ElementCommandsTest {
         f = fails("dib:element-info -d");
         assertEquals(2, f.status());
         assertEquals("element-info: at least one element is required (usage: element-info "
-                + "[-d|--expand-dependencies] [-e|--env] ELEMENT...)", f.getMessage());
+                + "[-d|--expand-dependencies] [-e|--env] [--json] ELEMENT...)", f.getMessage());
     }
 
     @Test
     void helpPrintsUsage() throws Exception {
         String help = gogo.run("dib:element-info -h");
-        assertTrue(help.startsWith("usage: element-info [-d|--expand-dependencies] [-e|--env] ELEMENT...\n"), help);
+        assertTrue(help.startsWith("usage: element-info [-d|--expand-dependencies] [-e|--env] [--json] ELEMENT...\n"), help);
         assertEquals(help, gogo.run("dib:element-info --help ubuntu"));
         assertTrue(gogo.run("dib:elements --help").startsWith("usage: elements "));
         // after "--" it is an operand (an element name), as getopt has it
@@ -194,13 +204,13 @@ class ElementCommandsTest {
                         "element base already provided by bundle dib.core 1.0.0"));
         List<String> lines = gogo.run("dib:bundles").lines().toList();
         assertEquals(List.of(
-                "ID  BUNDLE    VERSION  STATE                                                             ELEMENTS",
-                "7   dib.core  1.0.0    active                                                            base",
-                "12  vendor.x  2.1.0    rejected: element base already provided by bundle dib.core 1.0.0  base x"),
+                "ID  BUNDLE    VERSION  ORIGIN  STATE                                                             OFFERS",
+                "7   dib.core  1.0.0            active                                                            elements: base",
+                "12  vendor.x  2.1.0            rejected: element base already provided by bundle dib.core 1.0.0  elements: base x"),
                 lines);
         assertTrue(gogo.run("dib:bundles --json").contains("\"problem\": \"element base already provided"));
         CommandFailure f = fails("dib:bundles extra");
         assertEquals(2, f.status());
-        assertEquals("bundles: unexpected argument 'extra'", f.getMessage());
+        assertEquals("bundles: unexpected argument 'extra' (usage: bundles [--json])", f.getMessage());
     }
 }
