@@ -74,7 +74,7 @@ class ShellCliParityTest {
         assertEquals("phase-probe fixture-busybox phase-probe-dep\n", r.stdout(), r.all());
         r = dib.run("element-info", "--env", "fixture-busybox");
         assertEquals(0, r.exit(), r.all());
-        assertTrue(r.stdout().startsWith("export IMAGE_ELEMENT='fixture-busybox'\n"), r.all());
+        assertTrue(r.stdout().startsWith("export IMAGE_ELEMENT=fixture-busybox\n"), r.all());
         assertTrue(r.stdout().contains("export -f get_image_element_array;"), r.all());
         fails(dib.run("element-info"), 2, "element-info: at least one element is required");
         fails(dib.run("element-info", "--bogus", "fixture-busybox"), 2, "element-info: unrecognized option '--bogus'");

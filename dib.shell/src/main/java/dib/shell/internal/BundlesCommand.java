@@ -70,7 +70,7 @@ public final class BundlesCommand extends DibCommand {
         } else {
             Table t = new Table("ID", "BUNDLE", "VERSION", "ORIGIN", "STATE", "OFFERS");
             for (Inventory.Row i : rows) {
-                t.row(i.id(), i.bundle(), i.version(), i.origin(), i.problem() == null ? i.state()
+                t.row(i.id() < 0 ? "-" : i.id(), i.bundle(), i.version(), i.origin(), i.problem() == null ? i.state()
                         : "rejected: " + i.problem(), i.offers());
             }
             out.print(t);

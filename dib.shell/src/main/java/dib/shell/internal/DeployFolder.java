@@ -62,6 +62,12 @@ final class DeployFolder {
         }
     }
 
+    /** @return the file bundle {@code id} was installed from, or null */
+    static Path fileOf(BundleContext context, long id) {
+        Bundle b = id < 0 ? null : context.getBundle(id);
+        return b == null ? null : fileOf(b);
+    }
+
     /** @return true when the bundle was installed from the deploy folder */
     static boolean holds(Path deploy, Bundle b) {
         Path f = fileOf(b);

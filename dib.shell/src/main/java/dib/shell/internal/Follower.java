@@ -67,6 +67,7 @@ public final class Follower {
             while (true) {
                 boolean done = result.isDone();
                 List<String> lines = done ? tail.rest() : tail.poll();
+                lines.forEach(progress::logLine);
                 if (!lines.isEmpty() && !options.quiet()) {
                     if (shown != null) {
                         out.print("\r" + ERASE);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 package dib.shell.internal;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -120,6 +122,23 @@ final class Inventory {
             rows.add(new Row(b.getBundleId(), String.valueOf(b.getSymbolicName()), b.getVersion().toString(),
                     deployed ? "deploy" : "runtime", state(b), info == null ? null : info.problem(),
                     info == null ? List.of() : info.elements(), distros, outputs, nodes, hooks, layer, b.getLocation()));
+        }
+        // files in the deploy folder that never became a bundle (FileInstall only logs those)
+        if (deploy != null && Files.isDirectory(deploy)) {
+            try (var s = Files.list(deploy)) {
+                for (Path p : (Iterable<Path>) s.sorted()::iterator) {
+                    if (!Files.isRegularFile(p) || p.getFileName().toString().startsWith(".")
+                            || rows.stream().anyMatch(r -> p.equals(DeployFolder.fileOf(context, r.id())))) {
+                        continue;
+                    }
+                    String bsn = DeployFolder.symbolicName(p);
+                    rows.add(new Row(-1, p.getFileName().toString(), "", "deploy",
+                            bsn == null ? "not installed: not a bundle" : "not installed (yet)", null, List.of(),
+                            List.of(), List.of(), List.of(), List.of(), false, p.toUri().toString()));
+                }
+            } catch (IOException e) {
+                // an unreadable folder: the bundles above are all there is to say
+            }
         }
         return rows;
     }

@@ -4,6 +4,8 @@ package dib.shell.internal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import dib.core.build.Build;
 import dib.core.build.BuildEvent;
@@ -26,6 +28,8 @@ public final class Progress implements BuildListener {
     private volatile String hook;
     private volatile String element;
     private volatile Download download;
+    /** Set by the first hook event: from then on events alone say which hook runs. */
+    private volatile boolean hookEvents;
 
     private record Download(String url, long bytes, long total, Instant time) {
     }
@@ -47,10 +51,12 @@ public final class Progress implements BuildListener {
                 element = null;
             }
             case HOOK_STARTED -> {
+                hookEvents = true;
                 element = e.element();
                 hook = e.hook();
             }
             case HOOK_FINISHED -> {
+                hookEvents = true;
                 hook = null;
                 element = null;
             }
@@ -60,6 +66,29 @@ public final class Progress implements BuildListener {
             }
         }
     }
+
+    /**
+     * Learns the running hook from a log line, for a follower that started in the middle of
+     * a build (events are not replayed): dib-run-parts logs {@code Running PHASE.d/HOOK
+     * (element ELEMENT)} and {@code HOOK completed}. Ignored once hook events arrived.
+     *
+     * @param line a log line, with or without its timestamp
+     */
+    public void logLine(String line) {
+        if (hookEvents) {
+            return;
+        }
+        Matcher m = RUNNING.matcher(line);
+        if (m.find()) {
+            hook = m.group(1);
+            element = m.group(2);
+        } else if (hook != null && line.matches(".*dib-run-parts " + Pattern.quote(hook) + " completed.*")) {
+            hook = null;
+            element = null;
+        }
+    }
+
+    private static final Pattern RUNNING = Pattern.compile("dib-run-parts Running [^ /]+/(\\S+) \\(element ([^)]+)\\)");
 
     /**
      * @param now   the current time

@@ -98,6 +98,23 @@ class FollowerTest {
     }
 
     @Test
+    void aFollowerStartingMidHookLearnsTheHookFromTheLog() throws Exception {
+        FakeBuild b = build("5").header();
+        b.event(BuildEvent.phaseStarted("5", "install"));
+        b.event(BuildEvent.hookStarted("5", "install", "phase-probe", "50-probe-install"));
+        b.line("dib-run-parts Running install.d/50-probe-install (element phase-probe)");
+        // no listener saw the events above
+        CompletableFuture<BuildResult> f = follow(b, true, true, false);
+        Thread.sleep(600);
+        assertTrue(text().contains("\r[5] install | 50-probe-install (phase-probe) | 0:0"), text());
+        b.line("dib-run-parts 50-probe-install completed (20.0 s)");
+        Thread.sleep(600);
+        b.finish(BuildState.SUCCEEDED, 0, null, List.of());
+        f.get();
+        assertTrue(text().contains("\r[5] install | 0:0"), "the hook ended: " + text());
+    }
+
+    @Test
     void quietShowsOnlyTheProgressLine() throws Exception {
         FakeBuild b = build("2").header().line("a log line");
         CompletableFuture<BuildResult> f = follow(b, true, true, false);
