@@ -138,5 +138,17 @@ class ShellBadInputTest {
         try (var s = Files.list(deploy)) {
             assertEquals(0, s.count(), "nothing was installed");
         }
+
+        // --background in a one-shot command line: the build cannot outlive bin/dib; it is
+        // cancelled cleanly, and said so
+        Path tmp = Files.createDirectories(work.resolve("tmp"));
+        Dib.Result r = dib.env("TMP_DIR", tmp.toString()).env("DIB_PROBE_SLEEP", "install:30")
+                .run("dib", "create", "--background", "-o", "bg", "-t", "tar", "fixture-busybox", "phase-probe");
+        assertEquals(0, r.exit(), r.all());
+        assertEquals("1\n", r.stdout(), r.all());
+        assertEquals("dib: build 1 is still running and is cancelled: bin/dib ends with its command line (follow it"
+                + " on the same line with 'log -f 1', or use the interactive shell)\n", r.stderr());
+        assertFalse(Files.exists(work.resolve("out/bg.tar")));
+        assertEquals(List.of(), Leftovers.under(tmp));
     }
 }

@@ -105,6 +105,14 @@ public abstract class DibCommand implements Function {
     }
 
     /**
+     * @param session ignored: Gogo routes {@link System#out} per command thread
+     * @return {@link #out()}
+     */
+    protected static PrintStream out(CommandSession session) {
+        return out();
+    }
+
+    /**
      * @return the value of {@code name}: a string variable of the session (set in the shell
      *         with {@code NAME = value}) or else the process environment
      */

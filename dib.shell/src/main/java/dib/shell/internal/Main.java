@@ -22,6 +22,11 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+
+import dib.core.build.Build;
+import dib.core.build.ImageBuilder;
 
 /**
  * The entry point of {@code bin/dib}. The bnd launcher publishes the command line as the
@@ -51,6 +56,10 @@ public final class Main implements Callable<Integer> {
     private final CommandProcessor processor;
     private final String[] args;
     private final CountDownLatch stopped = new CountDownLatch(1);
+
+    /** Optional: the runtime's builds, to cancel those a one-shot command line leaves running. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile ImageBuilder builder;
 
     @Activate
     public Main(BundleContext context, @Reference CommandProcessor processor,
@@ -128,8 +137,34 @@ public final class Main implements Callable<Integer> {
             }
             return 1;
         } finally {
+            cancelLeftBuilds(err);
             err.flush();
             session.close();
+        }
+    }
+
+    /**
+     * A build started with --background in a one-shot command line would die with the JVM
+     * when the line ends: say so, and cancel it cleanly instead.
+     */
+    private void cancelLeftBuilds(PrintStream err) {
+        ImageBuilder b = builder;
+        if (b == null) {
+            return;
+        }
+        for (Build build : b.builds()) {
+            if (!build.state().done()) {
+                err.println("dib: build " + build.id() + " is still running and is cancelled: bin/dib ends with its"
+                        + " command line (follow it on the same line with 'log -f " + build.id()
+                        + "', or use the interactive shell)");
+                build.cancel();
+                try {
+                    build.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
         }
     }
 
