@@ -11,6 +11,7 @@ import java.util.jar.JarFile;
 
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleException;
 import org.osgi.framework.wiring.FrameworkWiring;
 
 /**
@@ -143,9 +144,22 @@ final class DeployFolder {
     private static boolean settled(Bundle b, FrameworkWiring wiring) {
         return switch (b.getState()) {
             case Bundle.ACTIVE, Bundle.UNINSTALLED -> true;
-            case Bundle.RESOLVED -> b.getHeaders("").get("Fragment-Host") != null;
+            case Bundle.RESOLVED -> b.getHeaders("").get("Fragment-Host") != null || startFails(b);
             case Bundle.INSTALLED -> !wiring.resolveBundles(List.of(b));
             default -> false;
         };
+    }
+
+    /**
+     * Starts a resolved bundle as FileInstall is about to; if it cannot start (its activator
+     * fails), waiting longer would not help.
+     */
+    private static boolean startFails(Bundle b) {
+        try {
+            b.start();
+            return false;
+        } catch (BundleException | IllegalStateException e) {
+            return true;
+        }
     }
 }
