@@ -101,6 +101,13 @@ class ShellBadInputTest {
             assertEquals(1, t.command("elements", Duration.ofMinutes(1)).lines()
                     .filter(l -> l.startsWith("example-motd ")).count());
 
+            // a file dropped into the deploy folder by hand that is no bundle: listed, removable
+            Files.writeString(deploy.resolve("broken.jar"), "not a jar\n");
+            Tmux.await(Duration.ofSeconds(30), "bundles listing broken.jar", () -> t.command("bundles",
+                    Duration.ofMinutes(1)).lines().anyMatch(l -> l.matches("- +broken\\.jar +deploy +not installed: not a bundle")));
+            assertEquals("removed " + deploy.resolve("broken.jar") + " from the deploy folder (it was not a running"
+                    + " bundle)", t.oneLine("uninstall broken.jar"));
+
             // the same session still works: list, install, build with the bundle's element
             String distro = t.oneLine("install " + ShellFixtures.distroJar());
             assertTrue(distro.matches("installed dib\\.example\\.distro \\S+ \\(bundle \\d+\\): elements: tinybox;"

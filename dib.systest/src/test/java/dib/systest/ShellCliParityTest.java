@@ -92,6 +92,9 @@ class ShellCliParityTest {
             "cancel", "elements", "element-info", "distros", "layouts", "bundles", "install", "uninstall", "gc" }) {
             assertTrue(r.stderr().lines().anyMatch(l -> l.matches("  " + c + " +\\S.*")), c + ": " + r.all());
         }
+        r = dib.run("dib", "help", "--json");
+        assertEquals(0, r.exit(), r.all());
+        assertTrue(r.stdout().contains("\"names\": [\n      \"create\",\n      \"disk-image-create\"\n    ],"), r.all());
         // dib's command wins over the framework's of the same name (felix:log, felix:install, ...)
         fails(dib.run("dib", "log", "1"), 1, "log: no build with id '1'");
         r = dib.run("dib", "install", "-h");

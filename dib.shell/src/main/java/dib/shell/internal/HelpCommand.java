@@ -15,6 +15,8 @@ import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 
+import dib.core.util.Json;
+
 /**
  * {@code help [COMMAND]}: dib's commands with one line each, or one command's help. The
  * shell searches scope {@code dib} first, so plain {@code help} lands here; the framework's
@@ -42,7 +44,7 @@ public final class HelpCommand extends DibCommand {
 
     @Override
     protected String usage() {
-        return "[COMMAND]";
+        return "[--json] [COMMAND]";
     }
 
     @Override
@@ -50,13 +52,30 @@ public final class HelpCommand extends DibCommand {
         return """
                 Lists dib's commands, or shows the help of COMMAND (the same as 'COMMAND -h'). The
                 framework's commands (lb, start, stop, scr:list, ...) are listed by 'felix:help'.
+
+                  --json   print [{names, summary, usage}] as JSON
                 """;
     }
 
     @Override
     protected Object run(CommandSession session, List<String> args) throws Exception {
-        Getopt.Result r = new Getopt("help", "").parse(args);
+        Getopt.Result r = new Getopt("help", "", "json").parse(args);
         PrintStream out = out();
+        if (r.has("json")) {
+            List<Map<String, Object>> rows = new ArrayList<>();
+            byCommand(context).forEach((c, names) -> {
+                if (r.operands().isEmpty() || names.containsAll(r.operands())) {
+                    Map<String, Object> m = new java.util.LinkedHashMap<>();
+                    m.put("names", names);
+                    m.put("summary", c.summary());
+                    m.put("usage", c.name() + " " + c.usage());
+                    rows.add(m);
+                }
+            });
+            out.println(Json.pretty(rows));
+            out.flush();
+            return null;
+        }
         if (r.operands().isEmpty()) {
             out.print(list(context));
             out.println();
@@ -104,16 +123,24 @@ public final class HelpCommand extends DibCommand {
         return names;
     }
 
-    /** @return the command list: each command's names and its summary, one line each */
-    static String list(BundleContext context) {
+    /** @return each command with its names, the short name first (create before disk-image-create), by name */
+    static Map<DibCommand, List<String>> byCommand(BundleContext context) {
         Map<DibCommand, List<String>> byCommand = new java.util.LinkedHashMap<>();
         commands(context).forEach((n, c) -> byCommand.computeIfAbsent(c, k -> new ArrayList<>()).add(n));
+        byCommand.values().forEach(names -> names.sort((a, b) -> a.length() != b.length()
+                ? Integer.compare(a.length(), b.length()) : a.compareTo(b)));
+        Map<DibCommand, List<String>> sorted = new java.util.LinkedHashMap<>();
+        byCommand.entrySet().stream().sorted(java.util.Map.Entry.comparingByValue(
+                java.util.Comparator.comparing((List<String> l) -> l.get(0))))
+                .forEach(e -> sorted.put(e.getKey(), e.getValue()));
+        return sorted;
+    }
+
+    /** @return the command list: each command's names and its summary, one line each */
+    static String list(BundleContext context) {
+        Map<DibCommand, List<String>> byCommand = byCommand(context);
         Map<String, String> lines = new TreeMap<>();
-        byCommand.forEach((c, names) -> {
-            // the short name first: create before disk-image-create
-            names.sort((a, b) -> a.length() != b.length() ? Integer.compare(a.length(), b.length()) : a.compareTo(b));
-            lines.put(names.get(0), String.join(", ", names));
-        });
+        byCommand.forEach((c, names) -> lines.put(names.get(0), String.join(", ", names)));
         int w = lines.values().stream().mapToInt(String::length).max().orElse(0);
         StringBuilder b = new StringBuilder("dib commands:\n");
         lines.forEach((k, names) -> b.append(String.format("  %-" + w + "s  %s%n", names,
