@@ -48,9 +48,10 @@ class ShellBadInputTest {
                 Map.of("elements/x-unresolvable/README.rst", "needs a package nobody exports\n"));
         Path core = Dib.TOP.resolve("dib.core/target/dib.core-1.0.0-SNAPSHOT.jar");
 
-        try (Tmux t = Tmux.start(work, out, Map.of("DIB_NO_BUILD", "1", "DIB_DEPLOY_DIR", deploy.toString(),
+        try (Tmux t = Tmux.start(work, out, ShellFixtures.withSmallTrees(Map.of("DIB_NO_BUILD", "1",
+                "DIB_DEPLOY_DIR", deploy.toString(),
                 "ELEMENTS_PATH", Dib.TEST_ELEMENTS.toString(), "TMP_DIR", tmp.toString(), "DIB_IMAGE_CACHE",
-                work.resolve("cache").toString()))) {
+                work.resolve("cache").toString())))) {
             String ok = t.oneLine("install " + ShellFixtures.elementsJar());
             assertTrue(ok.startsWith("installed dib.example.elements "), ok);
 
@@ -61,7 +62,8 @@ class ShellBadInputTest {
                     new Case("install " + noFolder, "install: bundle x.nofolder (" + noFolder
                             + ") names DIB-Elements folder 'elements', which it does not contain"),
                     new Case("install " + clashBase, "install: bundle x.clash.base carries element already installed:"
-                            + " base (bundle dib.core 1.0.0.SNAPSHOT); uninstall that bundle first or rename the element"),
+                            + " base (bundle dib.core 1.0.0.SNAPSHOT); uninstall that bundle first or rename the"
+                            + " element"),
                     new Case("install " + clashMotd, "install: bundle x.clash.motd carries element already installed:"
                             + " example-motd (bundle dib.example.elements 1.0.0.SNAPSHOT)"),
                     new Case("install " + noResolve, "install: bundle x.unresolvable 1.0.0 cannot start:"),
@@ -104,7 +106,8 @@ class ShellBadInputTest {
             // a file dropped into the deploy folder by hand that is no bundle: listed, removable
             Files.writeString(deploy.resolve("broken.jar"), "not a jar\n");
             Tmux.await(Duration.ofSeconds(30), "bundles listing broken.jar", () -> t.command("bundles",
-                    Duration.ofMinutes(1)).lines().anyMatch(l -> l.matches("- +broken\\.jar +deploy +not installed: not a bundle")));
+                    Duration.ofMinutes(1)).lines()
+                    .anyMatch(l -> l.matches("- +broken\\.jar +deploy +not installed: not a bundle")));
             assertEquals("removed " + deploy.resolve("broken.jar") + " from the deploy folder (it was not a running"
                     + " bundle)", t.oneLine("uninstall broken.jar"));
 

@@ -59,7 +59,8 @@ class ShellCliParityTest {
         assertEquals(0, r.exit(), r.all());
         assertTrue(r.stdout().startsWith("usage: ramdisk-image-create "), r.all());
         assertTrue(r.stdout().contains("--ramdisk-element"), r.all());
-        fails(dib.run("ramdisk-image-create", "--bogus", "x"), 1, "ramdisk-image-create: unrecognized option '--bogus'");
+        fails(dib.run("ramdisk-image-create", "--bogus", "x"), 1,
+                "ramdisk-image-create: unrecognized option '--bogus'");
         fails(dib.run("ramdisk-image-create", "-o"), 1, "ramdisk-image-create: option requires an argument -- 'o'");
         fails(dib.run("ramdisk-image-create", "-o", "deploy"), 1,
                 "ERROR: At least one distribution root element must be specified");
@@ -82,6 +83,23 @@ class ShellCliParityTest {
     }
 
     @Test
+    void diskImageGetKernel() throws Exception {
+        Dib dib = dib();
+        Dib.Result r = dib.run("disk-image-get-kernel", "-h");
+        assertEquals(0, r.exit(), r.all());
+        assertTrue(r.stdout().startsWith("usage: disk-image-get-kernel -i IMAGE [-d OUTDIR] [-o PREFIX] [-x]"),
+                r.all());
+        fails(dib.run("disk-image-get-kernel"), 1, "disk-image-get-kernel: an image is required (-i IMAGE)");
+        fails(dib.run("disk-image-get-kernel", "-z"), 1, "disk-image-get-kernel: invalid option -- 'z'");
+        fails(dib.run("disk-image-get-kernel", "-i"), 1, "disk-image-get-kernel: option requires an argument -- 'i'");
+        fails(dib.run("disk-image-get-kernel", "-i", "x.qcow2", "extra"), 1,
+                "disk-image-get-kernel: unexpected argument 'extra'");
+        r = dib.run("disk-image-get-kernel", "-d", work.toString(), "-o", "bm", "-i", "missing.qcow2");
+        fails(r, 1, "disk-image-get-kernel: ");
+        assertTrue(r.stderr().contains("missing.qcow2"), r.all());
+    }
+
+    @Test
     void binDibItself() throws Exception {
         Dib dib = dib();
         // no terminal, no command: usage with dib's commands, exit 2 (never an idle console)
@@ -94,7 +112,8 @@ class ShellCliParityTest {
         }
         r = dib.run("dib", "help", "--json");
         assertEquals(0, r.exit(), r.all());
-        assertTrue(r.stdout().contains("\"names\": [\n      \"create\",\n      \"disk-image-create\"\n    ],"), r.all());
+        assertTrue(r.stdout().contains("\"names\": [\n      \"create\",\n      \"disk-image-create\"\n    ],"),
+                r.all());
         // dib's command wins over the framework's of the same name (felix:log, felix:install, ...)
         fails(dib.run("dib", "log", "1"), 1, "log: no build with id '1'");
         r = dib.run("dib", "install", "-h");

@@ -36,9 +36,10 @@ class ShellTerminalTest {
         Path tmp = Files.createDirectories(work.resolve("tmp"));
         Path deploy = work.resolve("deploy");
         Path jar = ShellFixtures.elementsJar();
-        try (Tmux t = Tmux.start(work, out, Map.of("DIB_NO_BUILD", "1", "DIB_DEPLOY_DIR", deploy.toString(),
+        try (Tmux t = Tmux.start(work, out, ShellFixtures.withSmallTrees(Map.of("DIB_NO_BUILD", "1",
+                "DIB_DEPLOY_DIR", deploy.toString(),
                 "ELEMENTS_PATH", Dib.TEST_ELEMENTS.toString(), "TMP_DIR", tmp.toString(), "DIB_IMAGE_CACHE",
-                work.resolve("cache").toString()))) {
+                work.resolve("cache").toString())))) {
             // a slow build in the background: phase-probe sleeps in install.d (a shell variable
             // of the session reaches the build's environment)
             assertEquals("install:20", t.command("DIB_PROBE_SLEEP = install:20", Duration.ofSeconds(10)).strip());
@@ -103,8 +104,8 @@ class ShellTerminalTest {
             t.press("C-c");
             t.awaitPrompt(BUILD);
             String screen = t.screen();
-            assertTrue(screen.lines().anyMatch(l -> l.equals("build " + five + " cancelled (Ctrl-C); nothing of it is left")),
-                    screen);
+            assertTrue(screen.lines()
+                    .anyMatch(l -> l.equals("build " + five + " cancelled (Ctrl-C); nothing of it is left")), screen);
             assertFalse(screen.contains("Exception"), screen);
 
             // both background builds succeeded, with the bundle's hooks in build two
@@ -123,7 +124,8 @@ class ShellTerminalTest {
             // the progress line: redrawn in place (carriage return, erase to end of line) with
             // the build id, phase, hook and element, elapsed time
             String raw = t.raw();
-            assertTrue(Pattern.compile("\r\\[" + two + "\\] install \\| 50-probe-install \\(phase-probe\\) \\| \\d+:\\d\\d"
+            assertTrue(Pattern.compile("\r\\[" + two
+                    + "\\] install \\| 50-probe-install \\(phase-probe\\) \\| \\d+:\\d\\d"
                     + Pattern.quote("\033[K")).matcher(raw).find(), "progress of build " + two + " while following it");
             assertTrue(Pattern.compile("\r\\[" + fourId + "\\] [a-z-]+( \\| \\S+ \\([a-z-]+\\))? \\| 0:\\d\\d"
                     + Pattern.quote("\033[K")).matcher(raw).find(), "progress of the foreground build");
@@ -146,9 +148,10 @@ class ShellTerminalTest {
     void ctrlCLeavesBackgroundBuildsAlone() throws Exception {
         Path out = Files.createDirectories(work.resolve("out"));
         Path tmp = Files.createDirectories(work.resolve("tmp"));
-        try (Tmux t = Tmux.start(work, out, Map.of("DIB_NO_BUILD", "1", "DIB_DEPLOY_DIR",
+        try (Tmux t = Tmux.start(work, out, ShellFixtures.withSmallTrees(Map.of("DIB_NO_BUILD", "1",
+                "DIB_DEPLOY_DIR",
                 work.resolve("deploy").toString(), "ELEMENTS_PATH", Dib.TEST_ELEMENTS.toString(), "TMP_DIR",
-                tmp.toString(), "DIB_PROBE_SLEEP", "install:15"))) {
+                tmp.toString(), "DIB_PROBE_SLEEP", "install:15")))) {
             String id = t.oneLine("create --background -o bg -t tar fixture-busybox phase-probe");
             Tmux.await(BUILD, "build " + id + " in install.d", () -> row(t.command("builds " + id, BUILD), id)
                     .matches(id + " +RUNNING +install .*"));
