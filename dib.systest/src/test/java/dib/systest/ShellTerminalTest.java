@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
+import com.sun.net.httpserver.HttpServer;
 
 import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Tag;
@@ -134,6 +138,55 @@ class ShellTerminalTest {
         }
         assertEquals(List.of(), Leftovers.under(work.resolve("tmp")));
         assertEquals(List.of(), Leftovers.processes(work.toString()));
+    }
+
+    /**
+     * The progress line shows a download as it runs: the example distribution fetches its
+     * busybox through the build's download cache, from a slow local HTTP server.
+     */
+    @Test
+    void theProgressLineShowsDownloads() throws Exception {
+        Path out = Files.createDirectories(work.resolve("out"));
+        Path tmp = Files.createDirectories(work.resolve("tmp"));
+        byte[] busybox = Files.readAllBytes(Path.of("/bin/busybox").toRealPath());
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/tinybox/busybox", x -> {
+            x.sendResponseHeaders(200, busybox.length);
+            try (var body = x.getResponseBody()) {
+                // about five seconds for the whole file
+                int chunk = Math.max(1, busybox.length / 40);
+                for (int i = 0; i < busybox.length; i += chunk) {
+                    body.write(busybox, i, Math.min(chunk, busybox.length - i));
+                    body.flush();
+                    Thread.sleep(120);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        server.start();
+        try (Tmux t = Tmux.start(work, out, ShellFixtures.withSmallTrees(Map.of("DIB_NO_BUILD", "1",
+                "DIB_DEPLOY_DIR", work.resolve("deploy").toString(), "TMP_DIR", tmp.toString(), "DIB_IMAGE_CACHE",
+                work.resolve("cache").toString())))) {
+            assertTrue(t.oneLine("install " + ShellFixtures.distroJar()).startsWith("installed dib.example.distro"));
+            String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/tinybox/busybox";
+            t.command("DIB_TINYBOX_BUSYBOX_URL = " + url, Duration.ofSeconds(10));
+            String built = t.command("create -o dl -t tar tinybox", BUILD);
+            assertTrue(built.lines().anyMatch(l -> l.matches("build \\d+ succeeded in .*dl\\.tar")), built);
+            Matcher m = Pattern.compile("\r\\[\\d+\\] root \\| 10-tinybox \\(tinybox\\) \\| \\d+:\\d\\d \\| download busybox"
+                    + " (\\d+\\.\\d)/(\\d+\\.\\d) MB (\\d+)%").matcher(t.raw());
+            List<Integer> percents = new java.util.ArrayList<>();
+            while (m.find()) {
+                percents.add(Integer.parseInt(m.group(3)));
+            }
+            assertTrue(percents.stream().anyMatch(p -> p > 0 && p < 100), "progress in between: " + percents);
+            assertEquals(percents.stream().sorted().toList(), percents, "it only grows");
+            t.exit(Duration.ofSeconds(60));
+        } finally {
+            server.stop(0);
+        }
+        assertTrue(ShellFixtures.tarList(out.resolve("dl.tar")).contains("./bin/busybox"));
+        assertEquals(List.of(), Leftovers.under(tmp));
     }
 
     /**
