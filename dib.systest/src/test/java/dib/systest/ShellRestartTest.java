@@ -51,9 +51,9 @@ class ShellRestartTest {
         r = dib.run("dib", "bundles");
         assertEquals(0, r.exit(), r.all());
         assertTrue(r.stdout().lines().anyMatch(l -> l.matches("\\d+ +dib\\.example\\.elements +1\\.0\\.0\\.SNAPSHOT"
-                + " +deploy +active +elements: example-hello example-motd")), r.all());
+                + " +deploy +active +example-hello example-motd")), r.all());
         assertTrue(r.stdout().lines().anyMatch(l -> l.matches("\\d+ +dib\\.example\\.distro +1\\.0\\.0\\.SNAPSHOT"
-                + " +deploy +active +elements: tinybox; distros: tinybox")), r.all());
+                + " +deploy +active +distros: tinybox +tinybox")), r.all());
         r = dib.run("dib", "distros", "--json");
         assertTrue(r.stdout().contains("\"name\": \"tinybox\""), r.all());
 

@@ -58,7 +58,7 @@ class ShellTerminalTest {
             assertTrue(row(t.command("builds", BUILD), one).contains("RUNNING"), "build " + one + " still runs");
             String bundles = t.command("bundles", BUILD);
             assertTrue(bundles.lines().anyMatch(l -> l.matches(
-                    "\\d+ +dib\\.example\\.elements +1\\.0\\.0\\.SNAPSHOT +deploy +active +elements: example-hello "
+                    "\\d+ +dib\\.example\\.elements +1\\.0\\.0\\.SNAPSHOT +deploy +active +example-hello "
                             + "example-motd")), bundles);
             String elements = t.command("elements example-hello example-motd", BUILD);
             assertTrue(elements.lines().anyMatch(l -> l.matches(

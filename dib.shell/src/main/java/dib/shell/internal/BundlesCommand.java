@@ -49,11 +49,12 @@ public final class BundlesCommand extends DibCommand {
         return """
                 Lists the bundles that extend dib: those carrying elements (manifest header
                 DIB-Elements), those registering distributions, output formats, block-device layers
-                or node types and dib-call commands, and every bundle in the deploy folder. Columns:
-                bundle id, symbolic name, version, origin ('runtime': part of dib; 'deploy': added
-                with 'install' or dropped into the deploy folder, removable with 'uninstall'), state
-                and what the bundle offers. A rejected element bundle offers none of its elements;
-                the STATE column says why.
+                or node types and dib-call commands, and every file in the deploy folder. Columns:
+                bundle id, symbolic name, version, origin ('deploy': added with 'install' or dropped
+                into the deploy folder, removable with 'uninstall'; empty: part of dib's runtime or
+                installed otherwise), state, the services it registers (distros, outputs, block-
+                device layer and nodes, dib-call commands) and its elements. A rejected element
+                bundle offers none of its elements; the STATE column says why.
 
                   --json   print JSON instead of a table
                 """;
@@ -68,10 +69,10 @@ public final class BundlesCommand extends DibCommand {
         if (r.has("json")) {
             out.println(Json.pretty(rows));
         } else {
-            Table t = new Table("ID", "BUNDLE", "VERSION", "ORIGIN", "STATE", "OFFERS");
+            Table t = new Table("ID", "BUNDLE", "VERSION", "ORIGIN", "STATE", "SERVICES", "ELEMENTS");
             for (Inventory.Row i : rows) {
                 t.row(i.id() < 0 ? "-" : i.id(), i.bundle(), i.version(), i.origin(), i.problem() == null ? i.state()
-                        : "rejected: " + i.problem(), i.offers());
+                        : "rejected: " + i.problem(), i.services(), String.join(" ", i.elements()));
             }
             out.print(t);
         }

@@ -42,7 +42,7 @@ public final class ElementInfoCommand extends DibCommand {
 
     @Override
     protected String usage() {
-        return "[-d|--expand-dependencies] [-e|--env] [--json] ELEMENT...";
+        return "[-d|--expand-dependencies] [-e|--env] ELEMENT...";
     }
 
     @Override

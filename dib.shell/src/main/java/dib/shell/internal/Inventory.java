@@ -39,6 +39,16 @@ final class Inventory {
         String offers() {
             List<String> parts = new ArrayList<>();
             add(parts, "elements", elements);
+            String s = services();
+            if (!s.isEmpty()) {
+                parts.add(s);
+            }
+            return String.join("; ", parts);
+        }
+
+        /** @return the services the bundle offers (not its elements), as one short text */
+        String services() {
+            List<String> parts = new ArrayList<>();
             add(parts, "distros", distros);
             add(parts, "outputs", outputs);
             if (blockDeviceLayer) {
@@ -120,7 +130,7 @@ final class Inventory {
             nodes.sort(null);
             hooks.sort(null);
             rows.add(new Row(b.getBundleId(), String.valueOf(b.getSymbolicName()), b.getVersion().toString(),
-                    deployed ? "deploy" : "runtime", state(b), info == null ? null : info.problem(),
+                    deployed ? "deploy" : "", state(b), info == null ? null : info.problem(),
                     info == null ? List.of() : info.elements(), distros, outputs, nodes, hooks, layer, b.getLocation()));
         }
         // files in the deploy folder that never became a bundle (FileInstall only logs those)

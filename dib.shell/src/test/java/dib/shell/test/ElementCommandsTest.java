@@ -146,13 +146,13 @@ class ElementCommandsTest {
         f = fails("dib:element-info -d");
         assertEquals(2, f.status());
         assertEquals("element-info: at least one element is required (usage: element-info "
-                + "[-d|--expand-dependencies] [-e|--env] [--json] ELEMENT...)", f.getMessage());
+                + "[-d|--expand-dependencies] [-e|--env] ELEMENT...)", f.getMessage());
     }
 
     @Test
     void helpPrintsUsage() throws Exception {
         String help = gogo.run("dib:element-info -h");
-        assertTrue(help.startsWith("usage: element-info [-d|--expand-dependencies] [-e|--env] [--json] ELEMENT...\n"), help);
+        assertTrue(help.startsWith("usage: element-info [-d|--expand-dependencies] [-e|--env] ELEMENT...\n"), help);
         assertEquals(help, gogo.run("dib:element-info --help ubuntu"));
         assertTrue(gogo.run("dib:elements --help").startsWith("usage: elements "));
         // after "--" it is an operand (an element name), as getopt has it
@@ -204,9 +204,12 @@ class ElementCommandsTest {
                         "element base already provided by bundle dib.core 1.0.0"));
         List<String> lines = gogo.run("dib:bundles").lines().toList();
         assertEquals(List.of(
-                "ID  BUNDLE    VERSION  ORIGIN  STATE                                                             OFFERS",
-                "7   dib.core  1.0.0            active                                                            elements: base",
-                "12  vendor.x  2.1.0            rejected: element base already provided by bundle dib.core 1.0.0  elements: base x"),
+                "ID  BUNDLE    VERSION  ORIGIN  STATE                                                             SERVICES"
+                        + "  ELEMENTS",
+                "7   dib.core  1.0.0            active                                                                "
+                        + "      base",
+                "12  vendor.x  2.1.0            rejected: element base already provided by bundle dib.core 1.0.0      "
+                        + "      base x"),
                 lines);
         assertTrue(gogo.run("dib:bundles --json").contains("\"problem\": \"element base already provided"));
         CommandFailure f = fails("dib:bundles extra");
