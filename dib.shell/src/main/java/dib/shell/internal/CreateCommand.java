@@ -102,7 +102,8 @@ public class CreateCommand extends DibCommand {
                   --version               print dib's version
 
                 In the foreground the build's log is printed as it runs; on a terminal a progress line
-                (phase, hook, elapsed time, downloads) stays below it. Ctrl-C in the shell cancels
+                (phase, hook, elapsed time, downloads) stays below it (not with break=..., whose
+                shells use the terminal). Ctrl-C in the shell cancels
                 the build. Exit status: 0 on success, else the build's (1 for most failures).
 
                 Environment (the shell's variables, NAME = value, count too): ELEMENTS_PATH, DIB_*
@@ -189,7 +190,10 @@ public class CreateCommand extends DibCommand {
         // upstream: --logfile implies DIB_QUIET=1 unless DIB_QUIET is set
         boolean quiet = json || "1".equals(env.get("DIB_QUIET"))
                 || (r.has("logfile") && !env.containsKey("DIB_QUIET"));
-        Follower.Options options = new Follower.Options(terminal, quiet,
+        // with break points the build hands the terminal to a shell; a progress line redrawn
+        // meanwhile would write over that shell's prompt
+        boolean progress = terminal && (env.get("break") == null || env.get("break").isBlank());
+        Follower.Options options = new Follower.Options(progress, quiet,
                 !"1".equals(env.get("DIB_NO_TIMESTAMP")), terminal ? Terminal.width(session) : Terminal.DEFAULT_WIDTH);
         BuildResult result;
         boolean interrupted = false;
@@ -205,7 +209,7 @@ public class CreateCommand extends DibCommand {
         }
         if (json) {
             out.println(Json.pretty(BuildsCommand.describe(build, result)));
-        } else if (terminal && result.succeeded()) {
+        } else if (progress && result.succeeded()) {
             out.println("build " + build.id() + " succeeded in " + Progress.elapsed(result.elapsed()) + ": "
                     + String.join(" ", result.outputs().stream().map(Object::toString).toList()));
         }
