@@ -2,7 +2,6 @@
 package dib.shell.internal;
 
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -13,12 +12,12 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
 import dib.core.build.Build;
-import dib.core.build.BuildEvent;
 import dib.core.build.BuildException;
-import dib.core.build.BuildListener;
 import dib.core.build.BuildRequest;
 import dib.core.build.BuildResult;
+import dib.core.build.BuildState;
 import dib.core.build.ImageBuilder;
+import dib.core.util.Json;
 
 /**
  * {@code create} / {@code disk-image-create} and {@code ramdisk} / {@code ramdisk-image-create}:
@@ -34,7 +33,7 @@ public class CreateCommand extends DibCommand {
     static final String[] LONG = { "checksum", "no-tmpfs", "offline", "help", "version", "min-tmpfs:", "image-size:",
         "image-extra-size:", "image-cache:", "max-online-resize:", "mkfs-options:", "mkfs-journal-size:",
         "qemu-img-options:", "ramdisk-element:", "root-label:", "install-type:", "docker-target:", "logfile:",
-        "background" };
+        "background", "json" };
 
     private final ImageBuilder builder;
     private final boolean ramdisk;
@@ -52,6 +51,12 @@ public class CreateCommand extends DibCommand {
     @Override
     protected String name() {
         return ramdisk ? "ramdisk-image-create" : "disk-image-create";
+    }
+
+    @Override
+    protected String summary() {
+        return ramdisk ? "build a kernel + initramfs (upstream's ramdisk-image-create)"
+                : "build a disk image (upstream's disk-image-create)";
     }
 
     @Override
@@ -90,11 +95,20 @@ public class CreateCommand extends DibCommand {
                   --install-type TYPE     default install type (source)
                   --ramdisk-element E     the ramdisk element (ramdisk builds; default ramdisk)
                   --logfile FILE          also write the log to FILE
-                  --background            (shell) start the build and print its id
+                  --background            (shell) start the build, print its id and return; follow it
+                                          with 'log -f ID', stop it with 'cancel ID'
+                  --json                  print the result as JSON instead of the log (with
+                                          --background: the build id)
                   --version               print dib's version
 
-                Environment: ELEMENTS_PATH, DIB_* element variables, FS_TYPE, TMP_DIR, break=before-X,
-                after-X,after-error, DIB_QUIET, DIB_NO_TIMESTAMP, OVERWRITE_OLD_IMAGE, ...
+                In the foreground the build's log is printed as it runs; on a terminal a progress line
+                (phase, hook, elapsed time, downloads) stays below it (not with break=..., whose
+                shells use the terminal). Ctrl-C in the shell cancels
+                the build. Exit status: 0 on success, else the build's (1 for most failures).
+
+                Environment (the shell's variables, NAME = value, count too): ELEMENTS_PATH, DIB_*
+                element variables, FS_TYPE, TMP_DIR, break=before-X,after-X,after-error, DIB_QUIET=1
+                (no log lines), DIB_NO_TIMESTAMP=1, OVERWRITE_OLD_IMAGE, ...
                 """;
     }
 
@@ -102,20 +116,23 @@ public class CreateCommand extends DibCommand {
     protected Object run(CommandSession session, List<String> args) throws Exception {
         Getopt.Result r;
         try {
-            r = new Getopt(ramdisk ? "ramdisk-image-create" : "disk-image-create", SHORT, LONG).parse(args);
+            r = new Getopt(name(), SHORT, LONG).parse(args);
         } catch (CommandFailure f) {
             // upstream: getopt's message, then exit 1
             throw new CommandFailure(1, f.getMessage());
         }
-        PrintStream out = out(session);
+        PrintStream out = out();
         if (r.has("version")) {
             out.println(versionString());
+            out.flush();
             return null;
         }
+        boolean json = r.has("json");
+        boolean background = r.has("background");
         Map<String, String> env = environment(session);
         BuildRequest.Builder b = BuildRequest.builder().elements(r.operands()).environment(env)
-                .workingDirectory(Path.of(env.getOrDefault("PWD", System.getProperty("user.dir"))))
-                .arguments(args).terminal(System.console() != null && !r.has("background"));
+                .workingDirectory(cwd(session)).arguments(args)
+                .terminal(Terminal.attached() && !background);
         for (Getopt.Option o : r.options()) {
             String v = o.value();
             switch (o.name()) {
@@ -133,7 +150,7 @@ public class CreateCommand extends DibCommand {
                 case "min-tmpfs" -> b.minTmpfs(number(v, "--min-tmpfs"));
                 case "image-size" -> b.imageSize(v);
                 case "image-extra-size" -> b.imageExtraSize(v);
-                case "image-cache" -> b.imageCache(Path.of(v));
+                case "image-cache" -> b.imageCache(cwd(session).resolve(v));
                 case "max-online-resize" -> b.maxOnlineResize(v);
                 case "mkfs-options" -> b.mkfsOptions(v);
                 case "mkfs-journal-size" -> b.mkfsJournalSize(v);
@@ -142,9 +159,9 @@ public class CreateCommand extends DibCommand {
                 case "root-label" -> b.rootLabel(v);
                 case "install-type" -> b.installType(v);
                 case "docker-target" -> b.dockerTarget(v);
-                case "logfile" -> b.logfile(Path.of(v));
+                case "logfile" -> b.logfile(cwd(session).resolve(v));
                 default -> {
-                    // help, version and background are handled elsewhere
+                    // help, version, background and json are handled here, not by the engine
                 }
             }
         }
@@ -164,46 +181,67 @@ public class CreateCommand extends DibCommand {
         } catch (BuildException e) {
             throw new CommandFailure(e.exitStatus(), e.getMessage());
         }
-        if (r.has("background")) {
-            out.println(build.id());
+        if (background) {
+            out.println(json ? Json.pretty(Map.of("id", build.id())) : build.id());
             out.flush();
             return null;
         }
-        return follow(build, out, env);
-    }
-
-    /** Prints the build's log as it runs and waits for it; Ctrl-C (interrupt) cancels it. */
-    static Object follow(Build build, PrintStream out, Map<String, String> env) throws Exception {
-        boolean quiet = "1".equals(env.get("DIB_QUIET"));
-        boolean stamps = !"1".equals(env.get("DIB_NO_TIMESTAMP"));
-        BuildListener l = e -> {
-            if (e.type() == BuildEvent.Type.LOG && !quiet) {
-                synchronized (out) {
-                    out.println(stamps ? stamp(e) + e.message() : e.message());
-                    out.flush();
-                }
-            }
-        };
-        build.addListener(l);
+        boolean terminal = Terminal.attached();
+        // upstream: --logfile implies DIB_QUIET=1 unless DIB_QUIET is set
+        boolean quiet = json || "1".equals(env.get("DIB_QUIET"))
+                || (r.has("logfile") && !env.containsKey("DIB_QUIET"));
+        // with break points the build hands the terminal to a shell; a progress line redrawn
+        // meanwhile would write over that shell's prompt
+        boolean progress = terminal && (env.get("break") == null || env.get("break").isBlank());
+        Follower.Options options = new Follower.Options(progress, quiet,
+                !"1".equals(env.get("DIB_NO_TIMESTAMP")), terminal ? Terminal.width(session) : Terminal.DEFAULT_WIDTH);
         BuildResult result;
-        try {
-            result = build.await();
-        } catch (InterruptedException e) {
-            build.cancel();
-            result = build.result().toCompletableFuture().get();
-        } finally {
-            build.removeListener(l);
+        boolean interrupted = false;
+        try (CtrlC ctrlC = CtrlC.interruptThisThread(session)) {
+            try {
+                result = new Follower(build, out, options).follow();
+            } catch (InterruptedException e) {
+                // Ctrl-C in the console: the build stops and releases everything, as upstream's does
+                interrupted = true;
+                build.cancel();
+                result = awaitUninterruptibly(build);
+            }
+        }
+        if (json) {
+            out.println(Json.pretty(BuildsCommand.describe(build, result)));
+        } else if (progress && result.succeeded()) {
+            out.println("build " + build.id() + " succeeded in " + Progress.elapsed(result.elapsed()) + ": "
+                    + String.join(" ", result.outputs().stream().map(Object::toString).toList()));
         }
         out.flush();
         if (!result.succeeded()) {
-            throw new CommandFailure(result.exitStatus(), result.message());
+            if (result.state() == BuildState.CANCELLED) {
+                throw new CommandFailure(interrupted ? 130 : Math.max(1, result.exitStatus()), "build " + build.id()
+                        + " cancelled" + (interrupted ? " (Ctrl-C); nothing of it is left" : ""));
+            }
+            throw new CommandFailure(result.exitStatus() == 0 ? 1 : result.exitStatus(),
+                    result.message() != null ? result.message()
+                            : "build " + build.id() + " " + result.state().name().toLowerCase());
         }
         return null;
     }
 
-    private static String stamp(BuildEvent e) {
-        return java.time.LocalDateTime.ofInstant(e.time(), java.time.ZoneId.systemDefault())
-                .format(java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS")) + " | ";
+    /** Waits for a cancelled build's cleanup; further Ctrl-C presses cannot cut it short. */
+    static BuildResult awaitUninterruptibly(Build build) throws Exception {
+        boolean again = false;
+        try {
+            while (true) {
+                try {
+                    return build.result().toCompletableFuture().get();
+                } catch (InterruptedException e) {
+                    again = true;
+                }
+            }
+        } finally {
+            if (again) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     private static int number(String v, String option) {

@@ -26,7 +26,8 @@ public final class DistrosCommand extends DibCommand {
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     void addDistribution(Distribution d, ServiceReference<Distribution> ref) {
-        distros.add(Map.entry(d, ref.getBundle() == null ? "?" : ref.getBundle().getSymbolicName()));
+        distros.add(Map.entry(d, ref.getBundle() == null ? "?"
+                : ref.getBundle().getSymbolicName() + " " + ref.getBundle().getVersion()));
     }
 
     void removeDistribution(Distribution d, ServiceReference<Distribution> ref) {
@@ -39,6 +40,11 @@ public final class DistrosCommand extends DibCommand {
     }
 
     @Override
+    protected String summary() {
+        return "the distributions installed";
+    }
+
+    @Override
     protected String usage() {
         return "[--json]";
     }
@@ -46,8 +52,10 @@ public final class DistrosCommand extends DibCommand {
     @Override
     protected String help() {
         return """
-                Lists the distribution services: name (DISTRO_NAME), family, default release, known
-                releases, package manager, the elements that use it and the bundle it comes from.
+                Lists the distribution services: name (DISTRO_NAME), family, default release, package
+                manager, the elements that use it and the bundle (and version) it comes from. --json
+                adds the known releases. A distribution bundle added with 'install' shows up here as
+                soon as it started.
 
                   --json   print JSON
                 """;
@@ -56,7 +64,8 @@ public final class DistrosCommand extends DibCommand {
     @Override
     protected Object run(CommandSession session, List<String> args) {
         Getopt.Result r = new Getopt("distros", "", "json").parse(args);
-        PrintStream out = out(session);
+        noOperands(r);
+        PrintStream out = out();
         List<Map<String, Object>> rows = new ArrayList<>();
         for (Map.Entry<Distribution, String> e : distros) {
             Distribution d = e.getKey();
@@ -77,7 +86,8 @@ public final class DistrosCommand extends DibCommand {
             Table t = new Table("NAME", "FAMILY", "DEFAULT", "PACKAGES", "ELEMENTS", "BUNDLE");
             for (Map<String, Object> m : rows) {
                 t.row(m.get("name"), m.get("family"), m.get("defaultRelease"), m.get("packageManager"),
-                        String.join(" ", (List<String>) m.get("elements")), m.get("bundle"));
+                        String.join(" ", ((List<?>) m.get("elements")).stream().map(String::valueOf).toList()),
+                        m.get("bundle"));
             }
             out.print(t);
         }

@@ -2,7 +2,10 @@
 package dib.shell.internal;
 
 import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Function;
@@ -10,9 +13,11 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
+import dib.core.element.Element;
 import dib.core.element.ElementException;
 import dib.core.element.ElementRepository;
 import dib.core.element.ElementSet;
+import dib.core.util.Json;
 import dib.core.util.Shell;
 
 /** {@code element-info}: upstream's dependency expansion tool. */
@@ -31,6 +36,11 @@ public final class ElementInfoCommand extends DibCommand {
     }
 
     @Override
+    protected String summary() {
+        return "expand element dependencies (upstream's element-info)";
+    }
+
+    @Override
     protected String usage() {
         return "[-d|--expand-dependencies] [-e|--env] ELEMENT...";
     }
@@ -45,13 +55,15 @@ public final class ElementInfoCommand extends DibCommand {
                   -d, --expand-dependencies  print the expanded element names, space separated (default)
                   -e, --env                  print eval-able bash defining IMAGE_ELEMENT,
                                              IMAGE_ELEMENT_YAML and get_image_element_array
+                  --json                     print the requested and expanded elements with the
+                                             directory and source of each, and the providers
                   -h, --help                 this help
                 """;
     }
 
     @Override
     protected Object run(CommandSession session, List<String> args) {
-        Getopt.Result r = new Getopt("element-info", "de", "expand-dependencies", "env")
+        Getopt.Result r = new Getopt("element-info", "de", "expand-dependencies", "env", "json")
                 .alias("expand-dependencies", "d").alias("env", "e").parse(args);
         if (r.operands().isEmpty()) {
             throw CommandFailure.usage("element-info: at least one element is required (usage: element-info "
@@ -64,8 +76,24 @@ public final class ElementInfoCommand extends DibCommand {
         } catch (ElementException e) {
             throw new CommandFailure(1, e.getMessage());
         }
-        PrintStream out = out(session);
-        if (r.has("e")) {
+        PrintStream out = out();
+        if (r.has("json")) {
+            List<Map<String, Object>> elements = new ArrayList<>();
+            for (Element e : set.elements()) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("name", e.name());
+                m.put("path", e.path().toString());
+                m.put("source", e.origin());
+                elements.add(m);
+            }
+            Map<String, Object> providers = new LinkedHashMap<>();
+            set.providers().forEach((k, v) -> providers.put(k, v.name()));
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("requested", set.requested());
+            m.put("elements", elements);
+            m.put("providers", providers);
+            out.println(Json.pretty(m));
+        } else if (r.has("e")) {
             out.print(envScript(set));
         } else {
             out.println(set.imageElement());

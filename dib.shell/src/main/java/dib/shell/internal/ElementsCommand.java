@@ -35,6 +35,11 @@ public final class ElementsCommand extends DibCommand {
     }
 
     @Override
+    protected String summary() {
+        return "every element: source (directory or bundle), provides, depends";
+    }
+
+    @Override
     protected String usage() {
         return "[-a|--all] [--json] [NAME...]";
     }
@@ -74,7 +79,7 @@ public final class ElementsCommand extends DibCommand {
                 }
             }
         }
-        PrintStream out = out(session);
+        PrintStream out = out();
         if (r.has("json")) {
             List<Map<String, Object>> rows = new ArrayList<>();
             for (Element e : list) {

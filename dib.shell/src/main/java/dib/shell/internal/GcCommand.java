@@ -29,6 +29,11 @@ public final class GcCommand extends DibCommand {
     }
 
     @Override
+    protected String summary() {
+        return "release what builds of dead dib processes left behind";
+    }
+
+    @Override
     protected String usage() {
         return "[-n|--dry-run] [--json]";
     }
@@ -49,8 +54,9 @@ public final class GcCommand extends DibCommand {
     @Override
     protected Object run(CommandSession session, List<String> args) {
         Getopt.Result r = new Getopt("gc", "n", "dry-run", "json").alias("dry-run", "n").parse(args);
+        noOperands(r);
         List<String> report = builder.gc(r.has("n"));
-        PrintStream out = out(session);
+        PrintStream out = out();
         if (r.has("json")) {
             out.println(Json.pretty(report));
         } else {

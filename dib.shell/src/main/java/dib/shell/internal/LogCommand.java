@@ -2,10 +2,10 @@
 package dib.shell.internal;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
-import java.nio.file.Files;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Function;
@@ -16,6 +16,7 @@ import org.osgi.service.component.annotations.Reference;
 import dib.core.build.Build;
 import dib.core.build.BuildResult;
 import dib.core.build.ImageBuilder;
+import dib.core.util.Json;
 
 /** {@code log ID}: a build's log; {@code -f} follows it until the build ends. */
 @Component(service = Function.class, property = { DibCommand.SCOPE, "osgi.command.function=log" })
@@ -33,60 +34,80 @@ public final class LogCommand extends DibCommand {
     }
 
     @Override
+    protected String summary() {
+        return "a build's log; -f follows it with a progress line";
+    }
+
+    @Override
     protected String usage() {
-        return "[-f|--follow] ID";
+        return "[-f|--follow] [--json] ID";
     }
 
     @Override
     protected String help() {
         return """
-                Prints the log of build ID (timestamped lines, the timing table at the end).
+                Prints the log of build ID: timestamped lines, the phase and hook timing table at the
+                end. The file is NAME.d/build.log next to the build's outputs.
 
-                  -f, --follow   keep printing until the build ends; fails like the build did
+                  -f, --follow   keep printing until the build ends (on a terminal with the progress
+                                 line below); fails like the build did. Ctrl-C stops following, not
+                                 the build ('cancel ID' does that)
+                  --json         print {id, state, log, lines} as JSON (with -f: once the build ended)
                 """;
     }
 
     @Override
     protected Object run(CommandSession session, List<String> args) throws Exception {
-        Getopt.Result r = new Getopt("log", "f", "follow").alias("follow", "f").parse(args);
+        Getopt.Result r = new Getopt("log", "f", "follow", "json").alias("follow", "f").parse(args);
         if (r.operands().size() != 1) {
-            throw CommandFailure.usage("usage: log " + usage());
+            throw CommandFailure.usage(r.operands().isEmpty() ? "log: a build id is required (usage: log " + usage() + ")"
+                    : "log: one build id at a time (usage: log " + usage() + ")");
         }
-        Build b = BuildsCommand.find(builder, r.operands().get(0));
-        PrintStream out = out(session);
-        if (!Files.exists(b.log())) {
-            if (!r.has("f")) {
-                throw new CommandFailure(1, "build " + b.id() + " has no log yet");
-            }
-        }
-        byte[] buf = new byte[65536];
-        long pos = 0;
-        while (true) {
-            boolean done = b.state().done() && b.result().toCompletableFuture().isDone();
-            if (Files.exists(b.log())) {
-                try (InputStream in = Files.newInputStream(b.log())) {
-                    in.skipNBytes(Math.min(pos, Files.size(b.log())));
-                    int n;
-                    while ((n = in.read(buf)) > 0) {
-                        out.write(buf, 0, n);
-                        pos += n;
-                    }
-                } catch (IOException e) {
-                    throw new CommandFailure(1, "cannot read " + b.log() + ": " + e.getMessage());
-                }
+        Build b = BuildsCommand.find(builder, r.operands().get(0), name());
+        PrintStream out = out();
+        boolean json = r.has("json");
+        if (r.has("f") && !json) {
+            boolean terminal = Terminal.attached();
+            BuildResult res;
+            try (CtrlC ctrlC = CtrlC.interruptThisThread(session)) {
+                res = new Follower(b, out, new Follower.Options(terminal, false, true,
+                        terminal ? Terminal.width(session) : Terminal.DEFAULT_WIDTH)).follow();
+            } catch (InterruptedException e) {
+                out.println("stopped following build " + b.id() + "; it goes on ('cancel " + b.id() + "' stops it)");
                 out.flush();
+                return null;
             }
-            if (!r.has("f") || done) {
-                break;
+            if (!res.succeeded()) {
+                throw new CommandFailure(res.exitStatus() == 0 ? 1 : res.exitStatus(), "build " + b.id() + " "
+                        + res.state().name().toLowerCase() + (res.message() == null ? "" : ": " + res.message()));
             }
-            Thread.sleep(200);
+            return null;
         }
         if (r.has("f")) {
-            BuildResult res = b.await();
-            if (!res.succeeded()) {
-                throw new CommandFailure(res.exitStatus(), "build " + b.id() + ": " + res.message());
-            }
+            b.await();
         }
+        List<String> lines;
+        try (LogTail tail = new LogTail(b)) {
+            lines = b.state().done() ? tail.rest() : tail.poll();
+            if (!tail.found()) {
+                throw new CommandFailure(1, tail.foreign() ? "the log of build " + b.id() + " (" + b.log()
+                        + ") was replaced by a later build with the same output name"
+                        : "build " + b.id() + " has no log" + (b.state().done() ? "" : " yet") + " (" + b.log() + ")");
+            }
+        } catch (IOException e) {
+            throw new CommandFailure(1, "cannot read " + b.log() + ": " + e.getMessage(), e);
+        }
+        if (json) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("id", b.id());
+            m.put("state", b.state());
+            m.put("log", b.log().toString());
+            m.put("lines", lines);
+            out.println(Json.pretty(m));
+        } else {
+            lines.forEach(out::println);
+        }
+        out.flush();
         return null;
     }
 }

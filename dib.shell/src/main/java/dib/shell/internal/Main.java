@@ -22,6 +22,11 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+
+import dib.core.build.Build;
+import dib.core.build.ImageBuilder;
 
 /**
  * The entry point of {@code bin/dib}. The bnd launcher publishes the command line as the
@@ -44,11 +49,17 @@ import org.osgi.service.component.annotations.Reference;
 @Component(service = Callable.class, property = "main.thread=true")
 public final class Main implements Callable<Integer> {
     private static final int CONSOLE_START_LEVEL = 100;
+    /** How long a one-shot command waits for the deploy folder's bundles to start. */
+    private static final long SETTLE_MS = 15_000;
 
     private final BundleContext context;
     private final CommandProcessor processor;
     private final String[] args;
     private final CountDownLatch stopped = new CountDownLatch(1);
+
+    /** Optional: the runtime's builds, to cancel those a one-shot command line leaves running. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile ImageBuilder builder;
 
     @Activate
     public Main(BundleContext context, @Reference CommandProcessor processor,
@@ -68,7 +79,7 @@ public final class Main implements Callable<Integer> {
     public Integer call() throws Exception {
         if (args.length == 0) {
             if (System.console() == null) {
-                System.err.print(usage());
+                System.err.print(usage(context));
                 return 2;
             }
             context.getBundle(0).adapt(FrameworkStartLevel.class).setStartLevel(CONSOLE_START_LEVEL);
@@ -80,11 +91,16 @@ public final class Main implements Callable<Integer> {
         // the process's real descriptors.
         PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), false);
         PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true);
+        // a fresh framework: let FileInstall start what the deploy folder holds, so the
+        // command sees installed bundles as a long-running shell would
+        DeployFolder.settle(context, SETTLE_MS);
         return run(Arrays.asList(args), out, err);
     }
 
     int run(List<String> words, PrintStream out, PrintStream err) {
         CommandSession session = processor.createSession(new FileInputStream(FileDescriptor.in), out, err);
+        // dib's commands win over the framework's of the same name (log, install, help, ...)
+        session.put("SCOPE", "dib:*");
         try {
             StringBuilder line = new StringBuilder();
             if (words.size() == 1 && words.get(0).strip().contains(" ")) {
@@ -110,6 +126,9 @@ public final class Main implements Callable<Integer> {
             out.flush();
             if (t instanceof CommandFailure f) {
                 err.println(f.getMessage());
+                if (System.getenv("DIB_JAVA_TRACE") != null && f.getCause() != null) {
+                    f.getCause().printStackTrace(err);
+                }
                 return f.status();
             }
             err.println("error: " + (t.getMessage() == null ? t.toString() : t.getMessage()));
@@ -118,8 +137,34 @@ public final class Main implements Callable<Integer> {
             }
             return 1;
         } finally {
+            cancelLeftBuilds(err);
             err.flush();
             session.close();
+        }
+    }
+
+    /**
+     * A build started with --background in a one-shot command line would die with the JVM
+     * when the line ends: say so, and cancel it cleanly instead.
+     */
+    private void cancelLeftBuilds(PrintStream err) {
+        ImageBuilder b = builder;
+        if (b == null) {
+            return;
+        }
+        for (Build build : b.builds()) {
+            if (!build.state().done()) {
+                err.println("dib: build " + build.id() + " is still running and is cancelled: bin/dib ends with its"
+                        + " command line (follow it on the same line with 'log -f " + build.id()
+                        + "', or use the interactive shell)");
+                build.cancel();
+                try {
+                    build.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
         }
     }
 
@@ -144,15 +189,17 @@ public final class Main implements Callable<Integer> {
         return t;
     }
 
-    static String usage() {
+    static String usage(BundleContext context) {
         return """
                 usage: dib                      open the interactive shell (needs a terminal)
                        dib COMMAND [ARGS...]    run one command and exit with its status
                        dib 'GOGO COMMAND LINE'  run one Gogo command line
 
-                dib commands (also available as bin/element-info, bin/disk-image-create, ...):
-                  element-info  elements  bundles  help
-                Run 'dib COMMAND --help' for a command's options.
+                """ + HelpCommand.list(context) + """
+
+                Run 'dib COMMAND -h' for a command's options. bin/disk-image-create,
+                bin/ramdisk-image-create, bin/element-info and bin/disk-image-get-kernel run the
+                commands of the same name with upstream's options and exit codes.
                 """;
     }
 }

@@ -76,6 +76,16 @@ class ElementCommandsTest {
     }
 
     @Test
+    void expansionAsJsonNamesPathsSourcesAndProviders() throws Exception {
+        String json = gogo.run("dib:element-info --json ubuntu");
+        assertEquals("{\n  \"requested\": [\n    \"ubuntu\"\n  ],\n  \"elements\": [\n    {\n      \"name\": \"ubuntu\",\n"
+                + "      \"path\": \"" + lib.resolve("ubuntu") + "\",\n      \"source\": \"" + lib + "\"\n    },\n"
+                + "    {\n      \"name\": \"dpkg\",\n      \"path\": \"" + user.resolve("dpkg") + "\",\n"
+                + "      \"source\": \"" + user + "\"\n    }\n  ],\n  \"providers\": {\n"
+                + "    \"operating-system\": \"ubuntu\"\n  }\n}\n", json);
+    }
+
+    @Test
     void elementsPathComesFromTheSession() throws Exception {
         gogo.session.put("ELEMENTS_PATH", lib.toString());
         assertEquals("ubuntu dpkg\n", gogo.run("dib:element-info -d ubuntu"));
@@ -194,13 +204,16 @@ class ElementCommandsTest {
                         "element base already provided by bundle dib.core 1.0.0"));
         List<String> lines = gogo.run("dib:bundles").lines().toList();
         assertEquals(List.of(
-                "ID  BUNDLE    VERSION  STATE                                                             ELEMENTS",
-                "7   dib.core  1.0.0    active                                                            base",
-                "12  vendor.x  2.1.0    rejected: element base already provided by bundle dib.core 1.0.0  base x"),
+                "ID  BUNDLE    VERSION  ORIGIN  STATE                                                             SERVICES"
+                        + "  ELEMENTS",
+                "7   dib.core  1.0.0            active                                                                "
+                        + "      base",
+                "12  vendor.x  2.1.0            rejected: element base already provided by bundle dib.core 1.0.0      "
+                        + "      base x"),
                 lines);
         assertTrue(gogo.run("dib:bundles --json").contains("\"problem\": \"element base already provided"));
         CommandFailure f = fails("dib:bundles extra");
         assertEquals(2, f.status());
-        assertEquals("bundles: unexpected argument 'extra'", f.getMessage());
+        assertEquals("bundles: unexpected argument 'extra' (usage: bundles [--json])", f.getMessage());
     }
 }
