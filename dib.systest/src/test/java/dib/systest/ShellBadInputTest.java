@@ -48,10 +48,10 @@ class ShellBadInputTest {
                 Map.of("elements/x-unresolvable/README.rst", "needs a package nobody exports\n"));
         Path core = Dib.TOP.resolve("dib.core/target/dib.core-1.0.0-SNAPSHOT.jar");
 
-        try (Tmux t = Tmux.start(work, out, ShellFixtures.withSmallTrees(Map.of("DIB_NO_BUILD", "1",
+        try (Tmux t = Tmux.start(work, out, Map.of("DIB_NO_BUILD", "1",
                 "DIB_DEPLOY_DIR", deploy.toString(),
                 "ELEMENTS_PATH", Dib.TEST_ELEMENTS.toString(), "TMP_DIR", tmp.toString(), "DIB_IMAGE_CACHE",
-                work.resolve("cache").toString())))) {
+                work.resolve("cache").toString()))) {
             String ok = t.oneLine("install " + ShellFixtures.elementsJar());
             assertTrue(ok.startsWith("installed dib.example.elements "), ok);
 

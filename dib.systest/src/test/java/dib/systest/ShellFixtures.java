@@ -19,21 +19,6 @@ final class ShellFixtures {
     private ShellFixtures() {
     }
 
-    /**
-     * Environment for builds of the few-MiB busybox trees of these tests. The block-device
-     * layer sizes the root file system as the tree / 0.6 plus a 64 MiB ext4 journal, which
-     * mkfs.ext4 refuses for such a small tree ("Total journal size too big for filesystem");
-     * extra space keeps the shell tests independent of that.
-     */
-    static final Map<String, String> SMALL_TREES = Map.of("DIB_IMAGE_EXTRA_SIZE", "80");
-
-    /** @return {@code env} plus {@link #SMALL_TREES} */
-    static Map<String, String> withSmallTrees(Map<String, String> env) {
-        Map<String, String> all = new java.util.LinkedHashMap<>(env);
-        all.putAll(SMALL_TREES);
-        return all;
-    }
-
     /** @return dib.example.elements's jar (built before dib.systest by the reactor) */
     static Path elementsJar() throws IOException {
         return built("dib.example.elements");

@@ -39,7 +39,6 @@ class ShellRestartTest {
         Dib dib = new Dib(out).env("DIB_DEPLOY_DIR", deploy.toString()).env("TMP_DIR", tmp.toString())
                 .env("DIB_IMAGE_CACHE", work.resolve("cache").toString())
                 .env("DIB_JAVA_OPTS", "-Dmaven.repo.local=" + repo);
-        ShellFixtures.SMALL_TREES.forEach(dib::env);
 
         Dib.Result r = dib.run("dib", "install", ShellFixtures.elementsJar().toString());
         assertEquals(0, r.exit(), r.all());
@@ -66,9 +65,9 @@ class ShellRestartTest {
         assertTrue(ShellFixtures.tarList(tar).contains("./bin/busybox"));
 
         // the interactive shell starts with them too; uninstall one there
-        try (Tmux t = Tmux.start(work, out, ShellFixtures.withSmallTrees(Map.of("DIB_NO_BUILD", "1",
+        try (Tmux t = Tmux.start(work, out, Map.of("DIB_NO_BUILD", "1",
                 "DIB_DEPLOY_DIR", deploy.toString(),
-                "TMP_DIR", tmp.toString())))) {
+                "TMP_DIR", tmp.toString()))) {
             String table = t.command("bundles", Duration.ofMinutes(1));
             assertTrue(table.contains("dib.example.elements") && table.contains("dib.example.distro"), table);
             assertTrue(t.oneLine("uninstall dib.example.distro").startsWith("uninstalled dib.example.distro"));

@@ -17,7 +17,6 @@ import java.util.regex.Pattern;
 
 import com.sun.net.httpserver.HttpServer;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,10 +39,10 @@ class ShellTerminalTest {
         Path tmp = Files.createDirectories(work.resolve("tmp"));
         Path deploy = work.resolve("deploy");
         Path jar = ShellFixtures.elementsJar();
-        try (Tmux t = Tmux.start(work, out, ShellFixtures.withSmallTrees(Map.of("DIB_NO_BUILD", "1",
+        try (Tmux t = Tmux.start(work, out, Map.of("DIB_NO_BUILD", "1",
                 "DIB_DEPLOY_DIR", deploy.toString(),
                 "ELEMENTS_PATH", Dib.TEST_ELEMENTS.toString(), "TMP_DIR", tmp.toString(), "DIB_IMAGE_CACHE",
-                work.resolve("cache").toString())))) {
+                work.resolve("cache").toString()))) {
             // a slow build in the background: phase-probe sleeps in install.d (a shell variable
             // of the session reaches the build's environment)
             assertEquals("install:20", t.command("DIB_PROBE_SLEEP = install:20", Duration.ofSeconds(10)).strip());
@@ -165,9 +164,9 @@ class ShellTerminalTest {
             }
         });
         server.start();
-        try (Tmux t = Tmux.start(work, out, ShellFixtures.withSmallTrees(Map.of("DIB_NO_BUILD", "1",
+        try (Tmux t = Tmux.start(work, out, Map.of("DIB_NO_BUILD", "1",
                 "DIB_DEPLOY_DIR", work.resolve("deploy").toString(), "TMP_DIR", tmp.toString(), "DIB_IMAGE_CACHE",
-                work.resolve("cache").toString())))) {
+                work.resolve("cache").toString()))) {
             assertTrue(t.oneLine("install " + ShellFixtures.distroJar()).startsWith("installed dib.example.distro"));
             String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/tinybox/busybox";
             t.command("DIB_TINYBOX_BUSYBOX_URL = " + url, Duration.ofSeconds(10));
@@ -197,14 +196,13 @@ class ShellTerminalTest {
      * (setsid), except interactive break-point shells.
      */
     @Test
-    @Disabled("dib.core: build processes share the JVM's process group and get the terminal's SIGINT")
     void ctrlCLeavesBackgroundBuildsAlone() throws Exception {
         Path out = Files.createDirectories(work.resolve("out"));
         Path tmp = Files.createDirectories(work.resolve("tmp"));
-        try (Tmux t = Tmux.start(work, out, ShellFixtures.withSmallTrees(Map.of("DIB_NO_BUILD", "1",
+        try (Tmux t = Tmux.start(work, out, Map.of("DIB_NO_BUILD", "1",
                 "DIB_DEPLOY_DIR",
                 work.resolve("deploy").toString(), "ELEMENTS_PATH", Dib.TEST_ELEMENTS.toString(), "TMP_DIR",
-                tmp.toString(), "DIB_PROBE_SLEEP", "install:15")))) {
+                tmp.toString(), "DIB_PROBE_SLEEP", "install:15"))) {
             String id = t.oneLine("create --background -o bg -t tar fixture-busybox phase-probe");
             Tmux.await(BUILD, "build " + id + " in install.d", () -> row(t.command("builds " + id, BUILD), id)
                     .matches(id + " +RUNNING +install .*"));

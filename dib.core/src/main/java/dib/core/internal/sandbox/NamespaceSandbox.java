@@ -29,7 +29,7 @@ import dib.core.sandbox.SandboxException;
  * A build's private mount and PID namespaces.
  *
  * <p>The holder is started as
- * {@code setpriv --pdeathsig KILL unshare --mount --pid --fork --kill-child --propagation private sleep infinity}:
+ * {@code setpriv --pdeathsig KILL setsid unshare --mount --pid --fork --kill-child --propagation private sleep infinity}:
  * {@code unshare} dies with the JVM thread that started it (parent-death signal), takes its
  * child (PID 1 of the new PID namespace) with it, and the kernel then kills every process of
  * the namespace and drops the mount namespace with all its mounts; loop devices attached by
@@ -66,7 +66,11 @@ public final class NamespaceSandbox implements ClosableSandbox {
      * @throws IOException if the holder cannot start (not root, no unshare/setpriv)
      */
     public static NamespaceSandbox open(Consumer<String> log) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder("setpriv", "--pdeathsig", "KILL", "unshare", "--mount", "--pid",
+        // setsid: a session of its own, so a Ctrl-C on the terminal reaches the JVM (which
+        // cancels its builds properly) but not the build's processes directly. setsid does not
+        // fork here (a spawned child is no process-group leader), so the parent-death signal
+        // set by setpriv stays on unshare.
+        ProcessBuilder pb = new ProcessBuilder("setpriv", "--pdeathsig", "KILL", "setsid", "unshare", "--mount", "--pid",
                 "--fork", "--kill-child", "--propagation", "private", "sleep", "infinity");
         pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         pb.redirectErrorStream(true);
@@ -166,7 +170,12 @@ public final class NamespaceSandbox implements ClosableSandbox {
         if (closed) {
             throw new IOException("the build's namespaces are gone");
         }
-        List<String> cmd = new ArrayList<>(List.of("nsenter", "-t", Long.toString(holder), "-m", "-p", "--"));
+        List<String> cmd = new ArrayList<>();
+        if (!exec.isInteractive()) {
+            // away from the terminal's process group: only break-point shells read the terminal
+            cmd.add("setsid");
+        }
+        cmd.addAll(List.of("nsenter", "-t", Long.toString(holder), "-m", "-p", "--"));
         if (exec.chroot() != null) {
             if (exec.cwd() != null) {
                 cmd.addAll(List.of("chroot", exec.chroot().toString(), "/bin/sh", "-c", "cd \"$0\" && exec \"$@\"",
