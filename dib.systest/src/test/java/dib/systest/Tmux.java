@@ -101,6 +101,22 @@ public final class Tmux implements AutoCloseable {
         tmux("send-keys", "-t", "dib", key);
     }
 
+    /** Presses Ctrl-C and waits for the fresh prompt the console draws after it. */
+    public void interrupt(Duration timeout) throws IOException, InterruptedException {
+        long n = prompts(screen());
+        press("C-c");
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            String s = screen();
+            List<String> lines = s.lines().toList();
+            if (prompts(s) > n && lines.get(lines.size() - 1).equals(PROMPT.strip())) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("no new prompt after Ctrl-C; screen:\n" + screen());
+    }
+
     private long prompts(String screen) {
         return screen.lines().filter(l -> l.startsWith(PROMPT.strip())).count();
     }

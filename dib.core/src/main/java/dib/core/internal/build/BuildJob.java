@@ -770,6 +770,20 @@ final class BuildJob implements Build, Runnable {
         }
 
         void output(String line) {
+            // events share standard output with the hooks (so their order is exact); a
+            // hook's last line may lack its newline, so an event can follow on the same line
+            int ev = line.indexOf("\u0001dib ");
+            if (ev >= 0) {
+                if (ev > 0) {
+                    hookLine(line.substring(0, ev));
+                }
+                control(line.substring(ev));
+                return;
+            }
+            hookLine(line);
+        }
+
+        private void hookLine(String line) {
             synchronized (this) {
                 tail.add(line);
                 if (tail.size() > TAIL) {
