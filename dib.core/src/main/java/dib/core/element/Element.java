@@ -4,6 +4,7 @@ package dib.core.element;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -107,9 +108,10 @@ public final class Element {
         return Collections.unmodifiableSet(out);
     }
 
+    /** The system's reason ("Is a directory"), without Java class names or a repeated path. */
     private static String describe(IOException e) {
-        String m = e.getMessage();
-        return e.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+        String m = e instanceof FileSystemException fse ? fse.getReason() : e.getMessage();
+        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
     }
 
     /** @return "name (origin)" */

@@ -43,7 +43,9 @@ public abstract class DibCommand implements Function {
         for (Object o : arguments) {
             args.add(String.valueOf(o));
         }
-        if (args.contains("-h") || args.contains("--help")) {
+        // -h/--help as an option, not as an operand after "--"
+        List<String> options = args.contains("--") ? args.subList(0, args.indexOf("--")) : args;
+        if (options.contains("-h") || options.contains("--help")) {
             PrintStream out = out(session);
             out.println("usage: " + name() + " " + usage());
             out.println();

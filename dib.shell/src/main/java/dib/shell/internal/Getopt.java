@@ -165,7 +165,7 @@ public final class Getopt {
         if (matches.isEmpty() || body.isEmpty()) {
             throw CommandFailure.usage(program + ": unrecognized option '" + word + "'");
         }
-        throw CommandFailure.usage(program + ": option '" + word + "' is ambiguous; possibilities: --"
-                + String.join(" --", matches));
+        throw CommandFailure.usage(program + ": option '" + word + "' is ambiguous; possibilities: '--"
+                + String.join("' '--", matches) + "'");
     }
 }

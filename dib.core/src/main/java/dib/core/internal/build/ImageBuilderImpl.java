@@ -279,7 +279,7 @@ public final class ImageBuilderImpl implements ImageBuilder {
         ElementSet set;
         try {
             catalog = repository.catalog(ElementRepository.parsePath(userPath));
-            set = catalog.expand(new ArrayList<>(new LinkedHashSet<>(requested)));
+            set = catalog.expand(requested);
         } catch (ElementException e) {
             throw new BuildException(e.getMessage(), e);
         }

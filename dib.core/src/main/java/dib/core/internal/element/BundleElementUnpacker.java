@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.logging.Logger;
 
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipFile;
@@ -219,7 +220,15 @@ final class BundleElementUnpacker {
                 }
             }
         } catch (Exception unreadable) {
-            // no modes from the archive: the content rule applies to every entry
+            // no modes from the archive (for example the bnd launcher's locations are paths
+            // inside dib.jar): the content rule applies to every entry
+            out.clear();
+        } catch (LinkageError missing) {
+            // commons-compress lacks an optional package (commons-lang3, to parse the Unix
+            // extra fields Info-ZIP's zip writes): the bundle must still be accepted
+            Logger.getLogger(BundleElementUnpacker.class.getName()).warning("bundle " + bundle.getSymbolicName()
+                    + ": cannot read the file modes stored in " + loc + " (" + missing
+                    + "); files starting with #! or ELF become executable, others not");
             out.clear();
         } finally {
             if (temp != null) {

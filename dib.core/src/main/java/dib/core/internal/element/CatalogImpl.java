@@ -31,7 +31,9 @@ import dib.core.element.ElementSource;
  * dependencies already known or provided are not queued again, so cycles and
  * self-dependencies end; then requested names that something provides are an error, then a
  * missing {@code operating-system} provider is an error; the result drops every provided
- * name.
+ * name. Like upstream's, the queue starts with the request as given: an element requested
+ * twice is walked twice, which is harmless unless it provides something, and then an error
+ * (upstream: "operating-system: already provided by ['ubuntu']" for {@code ubuntu ubuntu}).
  *
  * <p>One deliberate difference: upstream fails with "Element 'x' not found" when the walk
  * reaches a virtual name before the element that provides it (the order-dependence quirk:
@@ -93,7 +95,9 @@ final class CatalogImpl implements Catalog {
         }
         Set<String> known = new LinkedHashSet<>(requested);
         Map<String, String> requiredBy = new HashMap<>();
-        Deque<String> queue = new ArrayDeque<>(known);
+        // the queue starts with the request as given, duplicates included, as upstream's does:
+        // a provider requested twice then provides its names twice, which is an error there
+        Deque<String> queue = new ArrayDeque<>(requested);
         Map<String, Element> providedBy = new LinkedHashMap<>();
         List<String> unknown = new ArrayList<>();
 
@@ -109,6 +113,10 @@ final class CatalogImpl implements Catalog {
             }
             for (String p : e.provides()) {
                 Element first = providedBy.get(p);
+                if (first == e) {
+                    throw new ElementException(Reason.ALREADY_PROVIDED, "element " + describe(e)
+                            + " is requested more than once and provides '" + p + "': give it once");
+                }
                 if (first != null) {
                     throw new ElementException(Reason.ALREADY_PROVIDED, "'" + p + "' is provided by two elements: "
                             + describe(first) + " and " + describe(e));

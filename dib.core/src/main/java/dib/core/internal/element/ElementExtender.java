@@ -34,7 +34,8 @@ import dib.core.internal.DibDirs;
  *
  * <p>A bundle whose elements folder is missing or empty, or which carries an element that an
  * already accepted bundle carries too, is rejected: its elements are not offered and
- * {@link ElementBundles#bundles()} says why. Elements from {@code ELEMENTS_PATH} may still
+ * {@link ElementBundles#bundles()} says why. When an accepted bundle goes away, the bundles
+ * rejected only because they clashed with it are considered again, oldest first. Elements from {@code ELEMENTS_PATH} may still
  * override bundle elements, as upstream's user path overrides the built-in elements.
  */
 @Component(service = ElementBundles.class, immediate = true)
@@ -45,14 +46,18 @@ public final class ElementExtender implements ElementBundles {
     private final BundleElementUnpacker unpacker;
     private final Map<Long, Tracked> tracked = Collections.synchronizedMap(new TreeMap<>());
     private final BundleTracker<Tracked> tracker;
+    private volatile boolean closing;
 
     private static final class Tracked {
         final Info info;
         final ServiceRegistration<ElementSource> registration;
+        /** rejected only because an accepted bundle carries one of its elements */
+        final boolean clashed;
 
-        Tracked(Info info, ServiceRegistration<ElementSource> registration) {
+        Tracked(Info info, ServiceRegistration<ElementSource> registration, boolean clashed) {
             this.info = info;
             this.registration = registration;
+            this.clashed = clashed;
         }
     }
 
@@ -82,6 +87,7 @@ public final class ElementExtender implements ElementBundles {
 
     @Deactivate
     void deactivate() {
+        closing = true;
         tracker.close();
     }
 
@@ -105,26 +111,38 @@ public final class ElementExtender implements ElementBundles {
             return record(bundle, new Info(bundle.getBundleId(), bsn, version, folder, r.names(), r.directory(),
                     r.problem()), null);
         }
-        String clash = clash(r.names());
-        if (clash != null) {
-            LOG.warning("bundle " + bsn + " " + version + " rejected: " + clash);
-            return record(bundle,
-                    new Info(bundle.getBundleId(), bsn, version, folder, r.names(), r.directory(), clash), null);
+        // the check and the registration are one step, so two bundles carrying the same
+        // element that start at the same time cannot both be accepted
+        synchronized (tracked) {
+            return accept(new Info(bundle.getBundleId(), bsn, version, folder, r.names(), r.directory(), null));
         }
-        String origin = "bundle " + bsn + " " + version;
-        DirectoryElementSource source = new DirectoryElementSource(r.directory(), origin);
+    }
+
+    /** Registers the source of {@code info}'s elements, or records why not. Holds {@code tracked}. */
+    private Tracked accept(Info info) {
+        String clash = clash(info.elements());
+        if (clash != null) {
+            LOG.warning("bundle " + info.symbolicName() + " " + info.version() + " rejected: " + clash);
+            Tracked t = new Tracked(new Info(info.bundleId(), info.symbolicName(), info.version(), info.folder(),
+                    info.elements(), info.directory(), clash), null, true);
+            tracked.put(info.bundleId(), t);
+            return t;
+        }
+        String origin = "bundle " + info.symbolicName() + " " + info.version();
+        DirectoryElementSource source = new DirectoryElementSource(info.directory(), origin);
         Dictionary<String, Object> props = new Hashtable<>();
-        props.put(ElementSource.BUNDLE_PROPERTY, bsn);
-        props.put("dib.elements.bundle.id", bundle.getBundleId());
-        props.put("dib.elements.names", r.names().toArray(String[]::new));
+        props.put(ElementSource.BUNDLE_PROPERTY, info.symbolicName());
+        props.put("dib.elements.bundle.id", info.bundleId());
+        props.put("dib.elements.names", info.elements().toArray(String[]::new));
         ServiceRegistration<ElementSource> reg = context.registerService(ElementSource.class,
                 new BundleElementSource(origin, source), props);
-        return record(bundle, new Info(bundle.getBundleId(), bsn, version, folder, r.names(), r.directory(), null),
-                reg);
+        Tracked t = new Tracked(info, reg, false);
+        tracked.put(info.bundleId(), t);
+        return t;
     }
 
     private Tracked record(Bundle bundle, Info info, ServiceRegistration<ElementSource> reg) {
-        Tracked t = new Tracked(info, reg);
+        Tracked t = new Tracked(info, reg, false);
         tracked.put(bundle.getBundleId(), t);
         return t;
     }
@@ -147,12 +165,34 @@ public final class ElementExtender implements ElementBundles {
     }
 
     private void remove(Bundle bundle, Tracked t) {
-        tracked.remove(bundle.getBundleId());
-        if (t.registration != null) {
-            try {
-                t.registration.unregister();
-            } catch (IllegalStateException alreadyGone) {
-                // the framework unregisters services of a stopping bundle itself
+        synchronized (tracked) {
+            // the current entry: a clashed bundle may have been accepted since it was added
+            Tracked current = tracked.remove(bundle.getBundleId());
+            Tracked gone = current != null ? current : t;
+            if (gone.registration != null) {
+                try {
+                    gone.registration.unregister();
+                } catch (IllegalStateException alreadyGone) {
+                    // the framework unregisters services of a stopping bundle itself
+                }
+            }
+            if (gone.info.accepted() && !closing) {
+                reconsider();
+            }
+        }
+    }
+
+    /**
+     * An accepted bundle went away: bundles rejected because they clashed with it may now be
+     * accepted, oldest first (their reason would otherwise name a bundle that is gone).
+     */
+    private void reconsider() {
+        for (Tracked t : new ArrayList<>(tracked.values())) {
+            if (t.clashed && clash(t.info.elements()) == null) {
+                Info i = t.info;
+                accept(new Info(i.bundleId(), i.symbolicName(), i.version(), i.folder(), i.elements(), i.directory(),
+                        null));
+                LOG.info("bundle " + i.symbolicName() + " " + i.version() + " accepted: its elements no longer clash");
             }
         }
     }
