@@ -49,6 +49,9 @@ export DIB_DEBIAN_SECURITY_MIRROR=${DIB_DEBIAN_SECURITY_MIRROR%/}
 unset -f _dib_debian_uri
 
 export DIB_DEBIAN_COMPONENTS=${DIB_DEBIAN_COMPONENTS:-main}
+# What root.d/75 installs right after the bootstrap: bootstrapped along (and so kept in the
+# cached debootstrap tarball) unless set otherwise; installing them again is then a no-op.
+export DIB_DEBOOTSTRAP_INCLUDE=${DIB_DEBOOTSTRAP_INCLUDE-systemd-sysv,busybox,sudo,gnupg2,python3}
 DIB_DEBIAN_COMPONENTS_WS=${DIB_DEBIAN_COMPONENTS//,/ }
 
 # The security suite: RELEASE/updates up to buster, RELEASE-security since bullseye;

@@ -28,14 +28,16 @@ import dib.core.sandbox.Sandbox;
  * tarball cache {@code $DIB_IMAGE_CACHE/debootstrap-DISTRO-RELEASE-ARCH.tar.gz}: written
  * (atomically, under the file's lock) when {@code DIB_DEBOOTSTRAP_CACHE} is not 0, used
  * instead of bootstrapping with {@code DIB_DEBIAN_USE_DEBOOTSTRAP_CACHE} or offline. Offline
- * without the tarball is an error naming it. Stateless; thread-safe.
+ * without the tarball is an error naming it. {@code DIB_DEBOOTSTRAP_INCLUDE} (packages the OS
+ * element installs right after the bootstrap anyway) goes into the bootstrap, and so into the
+ * cached tarball. Stateless; thread-safe.
  */
 final class Debootstrap {
     static final String DEFAULT_RELEASE = "bookworm";
 
     /** What one call asks for, read from the calling hook's environment. */
     record Settings(String distro, String release, String arch, String mirror, String components, String keyring,
-            List<String> extraArgs, String script, String tool, boolean offline, boolean useCache,
+            String include, List<String> extraArgs, String script, String tool, boolean offline, boolean useCache,
             boolean writeCache, Path tarball, Path target, Map<String, String> proxies) {
     }
 
@@ -47,20 +49,20 @@ final class Debootstrap {
         BuildContext build = call.build();
         String targetVar = env.getOrDefault("TARGET_ROOT", "");
         if (targetVar.isEmpty()) {
-            throw new BuildException("debootstrap: TARGET_ROOT is not set: call it from a root.d hook");
+            throw new BuildException("TARGET_ROOT is not set: call it from a root.d hook");
         }
         String distro = value(env, "DISTRO_NAME", "debian");
         String release = value(env, "DIB_RELEASE", DEFAULT_RELEASE);
         if (!release.matches("[a-z0-9][a-z0-9.~+-]*")) {
-            throw new BuildException("debootstrap: DIB_RELEASE '" + release
+            throw new BuildException("DIB_RELEASE '" + release
                     + "' is not a release code name or suite (such as " + DEFAULT_RELEASE + ")");
         }
         if (!distro.matches("[a-z0-9][a-z0-9.+-]*")) {
-            throw new BuildException("debootstrap: DISTRO_NAME '" + distro + "' is not a distribution name");
+            throw new BuildException("DISTRO_NAME '" + distro + "' is not a distribution name");
         }
         String arch = value(env, "ARCH", build.arch());
         if (!arch.matches("[a-z0-9]+(-[a-z0-9]+)*")) {
-            throw new BuildException("debootstrap: ARCH '" + arch + "' is not a Debian architecture (such as amd64)");
+            throw new BuildException("ARCH '" + arch + "' is not a Debian architecture (such as amd64)");
         }
         String mirror = distro.equals("debian") ? value(env, "DIB_DEBIAN_DISTRIBUTION_MIRROR", "") : "";
         if (mirror.isEmpty()) {
@@ -71,23 +73,27 @@ final class Debootstrap {
         }
         mirror = mirror.strip().replaceAll("/+$", "");
         if (!mirror.matches("(?i)(https?|ftp|file)://\\S+")) {
-            throw new BuildException("debootstrap: DIB_DISTRIBUTION_MIRROR '" + mirror
+            throw new BuildException("DIB_DISTRIBUTION_MIRROR '" + mirror
                     + "' is not an http, https, ftp or file URL");
         }
         String components = value(env, "DIB_DEBIAN_COMPONENTS", "main");
         if (!components.matches("[A-Za-z0-9_./-]+(,[A-Za-z0-9_./-]+)*")) {
-            throw new BuildException("debootstrap: DIB_DEBIAN_COMPONENTS '" + components
+            throw new BuildException("DIB_DEBIAN_COMPONENTS '" + components
                     + "' is not a comma-separated list of components");
         }
         String keyring = value(env, "DIB_APT_KEYRING", value(env, "DIB_DEBIAN_KEYRING", ""));
         if (!keyring.isEmpty() && !Files.isRegularFile(Path.of(keyring))) {
-            throw new BuildException("debootstrap: the keyring DIB_APT_KEYRING=" + keyring + " does not exist");
+            throw new BuildException("the keyring DIB_APT_KEYRING=" + keyring + " does not exist");
+        }
+        String include = value(env, "DIB_DEBOOTSTRAP_INCLUDE", "").replaceAll("[\\s,]+", ",").replaceAll("^,|,$", "");
+        if (!include.matches("[a-z0-9.+,-]*")) {
+            throw new BuildException("DIB_DEBOOTSTRAP_INCLUDE '" + include + "' is not a list of package names");
         }
         List<String> extra = Words.split(value(env, "DIB_DEBOOTSTRAP_EXTRA_ARGS", ""));
         String script = value(env, "DIB_DEBIAN_DEBOOTSTRAP_SCRIPT", "");
         String tool = value(env, "DIB_DEBOOTSTRAP_TOOL", "");
         if (!tool.isEmpty() && !tool.equals("debootstrap") && !tool.equals("mmdebstrap")) {
-            throw new BuildException("debootstrap: DIB_DEBOOTSTRAP_TOOL '" + tool + "' is neither debootstrap nor mmdebstrap");
+            throw new BuildException("DIB_DEBOOTSTRAP_TOOL '" + tool + "' is neither debootstrap nor mmdebstrap");
         }
         boolean offline = build.offline() || !value(env, "DIB_OFFLINE", "").isEmpty();
         boolean useCache = offline || flag(value(env, "DIB_DEBIAN_USE_DEBOOTSTRAP_CACHE", ""));
@@ -99,7 +105,8 @@ final class Debootstrap {
                 proxies.put(p, env.get(p));
             }
         }
-        return new Settings(distro, release, arch, mirror, components, keyring, extra, script, tool, offline, useCache,
+        return new Settings(distro, release, arch, mirror, components, keyring, include, extra, script, tool, offline,
+                useCache,
                 writeCache, tarball, Path.of(targetVar), proxies);
     }
 
@@ -128,7 +135,7 @@ final class Debootstrap {
             return;
         }
         if (s.offline()) {
-            throw new BuildException("debootstrap: offline mode (DIB_OFFLINE) and no cached debootstrap tree "
+            throw new BuildException("offline mode (DIB_OFFLINE) and no cached debootstrap tree "
                     + s.tarball() + " (build once online with DIB_DEBOOTSTRAP_CACHE=1)");
         }
         bootstrap(call, s, log);
@@ -149,7 +156,7 @@ final class Debootstrap {
             tool = !custom && installed(sb, "mmdebstrap") ? "mmdebstrap" : "debootstrap";
         }
         if (!installed(sb, tool)) {
-            throw new BuildException("debootstrap: " + tool + " is not installed on the build host"
+            throw new BuildException("" + tool + " is not installed on the build host"
                     + " (apt-get install " + tool + ")");
         }
         List<String> argv = new ArrayList<>();
@@ -159,6 +166,9 @@ final class Debootstrap {
             if (!s.keyring().isEmpty()) {
                 argv.add("--keyring=" + s.keyring());
             }
+            if (!s.include().isEmpty()) {
+                argv.add("--include=" + s.include());
+            }
             argv.addAll(s.extraArgs());
             argv.addAll(List.of(s.release(), s.target().toString(), s.mirror()));
         } else {
@@ -166,6 +176,9 @@ final class Debootstrap {
                     "--arch=" + s.arch()));
             if (!s.keyring().isEmpty()) {
                 argv.add("--keyring=" + s.keyring());
+            }
+            if (!s.include().isEmpty()) {
+                argv.add("--include=" + s.include());
             }
             argv.addAll(s.extraArgs());
             argv.addAll(List.of(s.release(), s.target().toString(), s.mirror()));
@@ -184,10 +197,10 @@ final class Debootstrap {
         try {
             r = sb.run(Exec.of(argv).environment(env).label(tool).lines(log, call.err()::println));
         } catch (IOException e) {
-            throw new BuildException("debootstrap: cannot run " + tool + ": " + e.getMessage(), e);
+            throw new BuildException("cannot run " + tool + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new BuildException("debootstrap: interrupted", e);
+            throw new BuildException("interrupted", e);
         }
         if (!r.ok()) {
             throw new BuildException(tool + " of " + s.distro() + " " + s.release() + " (" + s.arch() + ") from "
@@ -217,10 +230,10 @@ final class Debootstrap {
         try {
             return sb.run(Exec.of("sh", "-c", "command -v \"$0\"", tool).quiet().capture()).ok();
         } catch (IOException e) {
-            throw new BuildException("debootstrap: " + e.getMessage(), e);
+            throw new BuildException("" + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new BuildException("debootstrap: interrupted", e);
+            throw new BuildException("interrupted", e);
         }
     }
 
@@ -228,10 +241,10 @@ final class Debootstrap {
         try {
             sb.check(Exec.of(argv).quiet());
         } catch (dib.core.sandbox.SandboxException e) {
-            throw new BuildException("debootstrap: " + e.getMessage(), e);
+            throw new BuildException("" + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new BuildException("debootstrap: interrupted", e);
+            throw new BuildException("interrupted", e);
         }
     }
 
@@ -241,7 +254,7 @@ final class Debootstrap {
                     .cancelledWhen(() -> Archives.cancelled(build)));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new BuildException("debootstrap: extraction of " + tarball + " interrupted", e);
+            throw new BuildException("extraction of " + tarball + " interrupted", e);
         }
     }
 
@@ -261,15 +274,15 @@ final class Debootstrap {
                             + " --exclude=./tmp/* -cf - . | $gz -1 > \"$1\"",
                     s.target().toString(), tmp.toString()).quiet().label("tar"));
             if (!r.ok()) {
-                throw new BuildException("debootstrap: cannot write the cache tarball " + tarball + ": "
+                throw new BuildException("cannot write the cache tarball " + tarball + ": "
                         + reason(r.tail()));
             }
             Files.move(tmp, tarball, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
-            throw new BuildException("debootstrap: cannot write the cache tarball " + tarball + ": " + e.getMessage(), e);
+            throw new BuildException("cannot write the cache tarball " + tarball + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new BuildException("debootstrap: interrupted while caching " + tarball, e);
+            throw new BuildException("interrupted while caching " + tarball, e);
         } finally {
             try {
                 Files.deleteIfExists(tmp);
