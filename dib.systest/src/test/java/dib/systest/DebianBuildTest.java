@@ -111,7 +111,9 @@ class DebianBuildTest {
         // the dpkg manifest saved next to the image: hello installed, figlet (build-only) gone again
         String manifest = Files.readString(out.resolve("deb.d/dib-manifests/dib-manifest-dpkg-deb"));
         assertTrue(manifest.contains("{\"package\": \"hello\""), manifest);
-        assertFalse(manifest.contains("{\"package\": \"figlet\""), manifest);
+        // removed (apt-get remove, as upstream: "rc", its configuration files stay)
+        assertTrue(manifest.contains("{\"package\": \"figlet\""), manifest);
+        assertFalse(manifest.lines().anyMatch(l -> l.contains("\"figlet\"") && l.contains("\"ii \"")), manifest);
         assertTrue(manifest.contains("{\"package\": \"linux-image-amd64\""), manifest);
         assertTrue(manifest.contains("{\"package\": \"cloud-init\""), manifest);
         if (!VM) {
@@ -190,7 +192,8 @@ class DebianBuildTest {
                 "cow", "debian-minimal", "debian-test-offline-pkg");
         String line = errorLine(r);
         assertTrue(line.contains("install-packages: offline mode (DIB_OFFLINE) and"), line);
-        assertTrue(line.contains("are not in the apt cache " + CACHE + "/apt/debian: cowsay_"), line);
+        assertTrue(line.contains("are not in the apt cache " + CACHE + "/apt/debian: "), line);
+        assertTrue(line.contains(" cowsay_3"), line);
         assertTrue(line.startsWith("hook pre-install.d/10-package-installs of element 'package-installs' failed"), line);
         assertFalse(Files.exists(out.resolve("cow.tar")));
         assertEquals(List.of(), Leftovers.under(tmp));
