@@ -31,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  * that boots under qemu (TCG) to a login prompt, and the package the test element names in
  * its package-installs.yaml runs in the booted system. Then the failure paths: offline
  * without caches, a package missing from the apt cache offline, an unknown package, an
- * unreachable mirror; each one clear line, nothing left behind.
+ * unreachable mirror; each one clear line, nothing left behind (those builds leave base out,
+ * {@code -n}, to fail sooner).
  *
  * <p>The image cache lives in {@code dib.systest/target/debian-cache}, so the debootstrap
  * tarball and the .debs are downloaded once per checkout (and once per CI run).
@@ -107,7 +108,11 @@ class DebianBuildTest {
                 : run(dib(CACHE), Duration.ofMinutes(40), "disk-image-create", "-t", "tar", "-o", "deb", "debian",
                         "debian-test-pkgs");
         assertEquals(0, r.exit(), tail(r.all(), 60));
-        assertTrue(Files.isRegularFile(CACHE.resolve("debootstrap-debian-bookworm-amd64.tar.gz")));
+        Path tarball = CACHE.resolve("debootstrap-debian-bookworm-amd64.tar.gz");
+        assertTrue(Files.isRegularFile(tarball));
+        // the build host's DNS settings and name stay out of the cached tree
+        assertEquals("", DistroBuildTest.member(tarball, "etc/resolv.conf"));
+        assertEquals("debian\n", DistroBuildTest.member(tarball, "etc/hostname"));
         // the dpkg manifest saved next to the image: hello installed, figlet (build-only) gone again
         String manifest = Files.readString(out.resolve("deb.d/dib-manifests/dib-manifest-dpkg-deb"));
         assertTrue(manifest.contains("{\"package\": \"hello\""), manifest);
@@ -166,8 +171,8 @@ class DebianBuildTest {
     @Order(2)
     void offlineWithoutCachesSaysWhatIsMissing() throws Exception {
         Path empty = Files.createDirectories(work.resolve("empty-cache"));
-        Dib.Result r = run(dib(empty), Duration.ofMinutes(5), "disk-image-create", "--offline", "-t", "tar", "-o",
-                "off", "debian-minimal");
+        Dib.Result r = run(dib(empty), Duration.ofMinutes(5), "disk-image-create", "-n", "--offline", "-t", "tar",
+                "-o", "off", "debian-minimal");
         String line = errorLine(r);
         assertTrue(line.contains("offline mode (DIB_OFFLINE) and no cached debootstrap tree " + empty
                 + "/debootstrap-debian-bookworm-amd64.tar.gz (build once online with DIB_DEBOOTSTRAP_CACHE=1)"), line);
@@ -177,8 +182,8 @@ class DebianBuildTest {
         // the debootstrap tarball alone is not enough: apt's package lists are missing too
         Files.copy(CACHE.resolve("debootstrap-debian-bookworm-amd64.tar.gz"),
                 empty.resolve("debootstrap-debian-bookworm-amd64.tar.gz"));
-        r = run(dib(empty), Duration.ofMinutes(5), "disk-image-create", "--offline", "-t", "tar", "-o", "off",
-                "debian-minimal");
+        r = run(dib(empty), Duration.ofMinutes(5), "disk-image-create", "-n", "--offline", "-t", "tar", "-o",
+                "off", "debian-minimal");
         line = errorLine(r);
         assertTrue(line.contains("debian-minimal: offline mode (DIB_OFFLINE) and no cached package lists in " + empty
                 + "/apt/lists/debian-bookworm-amd64 (build once online)"), line);
@@ -188,8 +193,8 @@ class DebianBuildTest {
     @Test
     @Order(3)
     void offlineNamesTheDebsTheAptCacheLacks() throws Exception {
-        Dib.Result r = run(dib(CACHE), Duration.ofMinutes(15), "disk-image-create", "--offline", "-t", "tar", "-o",
-                "cow", "debian-minimal", "debian-test-offline-pkg");
+        Dib.Result r = run(dib(CACHE), Duration.ofMinutes(15), "disk-image-create", "-n", "--offline", "-t", "tar",
+                "-o", "cow", "debian-minimal", "debian-test-offline-pkg");
         String line = errorLine(r);
         assertTrue(line.contains("install-packages: offline mode (DIB_OFFLINE) and"), line);
         assertTrue(line.contains("are not in the apt cache " + CACHE + "/apt/debian: "), line);
@@ -202,8 +207,8 @@ class DebianBuildTest {
     @Test
     @Order(4)
     void anUnknownPackageIsNamedWithTheElementThatAskedForIt() throws Exception {
-        Dib.Result r = run(dib(CACHE), Duration.ofMinutes(15), "disk-image-create", "-t", "tar", "-o", "unknown",
-                "debian-minimal", "debian-test-unknown-pkg");
+        Dib.Result r = run(dib(CACHE), Duration.ofMinutes(15), "disk-image-create", "-n", "-t", "tar", "-o",
+                "unknown", "debian-minimal", "debian-test-unknown-pkg");
         String line = errorLine(r);
         assertTrue(line.contains("package-installs: package 'dib-test-no-such-package' (asked for in pre-install.d by"
                 + " element debian-test-unknown-pkg) is not known to the image's package manager"), line);
@@ -221,7 +226,7 @@ class DebianBuildTest {
         }
         String mirror = "http://127.0.0.1:" + port + "/debian";
         Dib.Result r = run(dib(empty).env("DIB_DISTRIBUTION_MIRROR", mirror), Duration.ofMinutes(5),
-                "disk-image-create", "-t", "tar", "-o", "nomirror", "debian-minimal");
+                "disk-image-create", "-n", "-t", "tar", "-o", "nomirror", "debian-minimal");
         String line = errorLine(r);
         assertTrue(line.contains("of debian bookworm (amd64) from " + mirror + " failed with exit status"), line);
         assertFalse(Files.exists(empty.resolve("debootstrap-debian-bookworm-amd64.tar.gz")));

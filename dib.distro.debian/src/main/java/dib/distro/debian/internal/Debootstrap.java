@@ -208,6 +208,11 @@ final class Debootstrap {
         }
         run(sb, "rm", "-rf", s.target() + "/etc/apt/sources.list", s.target() + "/etc/apt/sources.list.d");
         run(sb, "mkdir", "-p", s.target() + "/etc/apt/sources.list.d");
+        // both tools copy the build host's resolv.conf and hostname in: they must not reach
+        // the cached tarball or the image (the OS element lends resolv.conf while it needs it)
+        run(sb, "sh", "-c", "rm -f \"$0/etc/resolv.conf\" && : > \"$0/etc/resolv.conf\""
+                + " && echo \"$1\" > \"$0/etc/hostname\" && chmod 0644 \"$0/etc/resolv.conf\" \"$0/etc/hostname\"",
+                s.target().toString(), s.distro());
     }
 
     /** The tool's own error line (debootstrap's "E: ...", mmdebstrap's "E: ..."), else its last line. */
