@@ -32,11 +32,11 @@ import dib.core.sandbox.Sandbox;
  * element installs right after the bootstrap anyway) goes into the bootstrap, and so into the
  * cached tarball. Stateless; thread-safe.
  */
-final class Debootstrap {
-    static final String DEFAULT_RELEASE = "bookworm";
+public final class Debootstrap {
+    public static final String DEFAULT_RELEASE = "bookworm";
 
     /** What one call asks for, read from the calling hook's environment. */
-    record Settings(String distro, String release, String arch, String mirror, String components, String keyring,
+    public record Settings(String distro, String release, String arch, String mirror, String components, String keyring,
             String include, List<String> extraArgs, String script, String tool, boolean offline, boolean useCache,
             boolean writeCache, Path tarball, Path target, Map<String, String> proxies) {
     }
@@ -44,7 +44,7 @@ final class Debootstrap {
     private Debootstrap() {
     }
 
-    static Settings settings(HookCall call) throws BuildException {
+    public static Settings settings(HookCall call) throws BuildException {
         Map<String, String> env = call.environment();
         BuildContext build = call.build();
         String targetVar = env.getOrDefault("TARGET_ROOT", "");
@@ -121,7 +121,7 @@ final class Debootstrap {
     }
 
     /** Creates the base tree in TARGET_ROOT. */
-    static void createRoot(HookCall call) throws BuildException {
+    public static void createRoot(HookCall call) throws BuildException {
         Settings s = settings(call);
         BuildContext build = call.build();
         Consumer<String> log = call.out()::println;
@@ -216,7 +216,7 @@ final class Debootstrap {
     }
 
     /** The tool's own error line (debootstrap's "E: ...", mmdebstrap's "E: ..."), else its last line. */
-    static String reason(List<String> tail) {
+    public static String reason(List<String> tail) {
         for (int i = tail.size() - 1; i >= 0; i--) {
             String l = tail.get(i).strip();
             if (l.startsWith("E: ") || l.startsWith("Err:") || l.startsWith("W: Failure")) {

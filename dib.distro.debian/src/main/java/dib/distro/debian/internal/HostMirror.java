@@ -14,14 +14,14 @@ import java.util.List;
  * (deb822 {@code *.sources} first, then one-line {@code sources.list} files), else
  * {@value #FALLBACK}. The same rule as the debian-minimal element's environment.d.
  */
-final class HostMirror {
-    static final String FALLBACK = "http://deb.debian.org/debian";
+public final class HostMirror {
+    public static final String FALLBACK = "http://deb.debian.org/debian";
 
     private HostMirror() {
     }
 
     /** @return the host's Debian mirror, or the fallback */
-    static String find(Path etcApt) {
+    public static String find(Path etcApt) {
         for (String uri : uris(etcApt)) {
             String u = uri.replaceAll("/+$", "");
             if (u.matches("(?i)(https?|ftp|file)://.*/debian")) {
