@@ -76,6 +76,9 @@ public final class Archives {
      * {@code extract-image}. The tarball replaces {@code tarball} atomically; its working
      * files (a raw copy of the image, the mount point) live next to it and are removed.
      *
+     * <p>Hold the tarball's lock ({@link dib.core.cache.DownloadCache#locked}) around the call:
+     * working files of repacks whose process is gone are removed first.
+     *
      * @param sandbox where to run qemu-img, sfdisk, blkid, mount and tar (mounts must not
      *                leak: use a build's sandbox or one from {@code Sandboxes.open})
      * @param image   the image: qcow2 (optionally {@code .xz}) or raw

@@ -92,10 +92,21 @@ public final class ExtractOptions {
         return this;
     }
 
+    /** @return the sandbox the paths belong to, or null for host paths */
     public Sandbox sandbox() { return sandbox; }
+
+    /** @return which extended attributes are restored */
     public Predicate<String> xattrs() { return xattrs; }
+
+    /** @return whether numeric owners are restored */
     public boolean owners() { return owners; }
+
+    /** @return the free space (bytes) an extraction must leave */
     public long reserve() { return reserve; }
+
+    /** @return where progress lines go */
     public Consumer<String> log() { return log; }
+
+    /** @return polled between entries; true stops the extraction */
     public BooleanSupplier cancelled() { return cancelled; }
 }

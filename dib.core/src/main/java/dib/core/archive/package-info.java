@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * Safe extraction of the archives base images come in: tar (plain, gzip, xz, zstd, bzip2)
- * and squashfs into a root tree, and a partitioned disk image (qcow2, raw) repacked as a
- * tarball of its root, boot and EFI file systems.
+ * Base images for distribution services: verified downloads against published SHA-256 sums
+ * ({@link dib.core.archive.ImageDownloads}), and safe extraction of the archives base images
+ * come in ({@link dib.core.archive.Archives}): tar (plain, gzip, xz, zstd, bzip2) and squashfs
+ * into a root tree, and a partitioned disk image (qcow2, raw) repacked as a tarball of its
+ * root, boot and EFI file systems, cached as upstream's {@code extract-image} does.
  *
  * <p>Extraction keeps numeric owners, modes, modification times, symbolic and hard links,
  * device nodes, FIFOs and extended attributes, and refuses any entry that would land outside

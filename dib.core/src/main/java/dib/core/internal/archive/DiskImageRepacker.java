@@ -62,10 +62,10 @@ public final class DiskImageRepacker {
      * @return the partitions used
      */
     public DiskImagePartitions repack(Path image, Path tarball) throws ArchiveException, InterruptedException {
-        Path work = tarball.resolveSibling("." + tarball.getFileName() + ".work-" + ProcessHandle.current().pid()
-                + "-" + Long.toHexString(System.nanoTime()));
-        Path tmpTar = tarball.resolveSibling("." + tarball.getFileName() + "." + Long.toHexString(System.nanoTime())
-                + ".tmp");
+        removeStale(tarball);
+        String me = ProcessHandle.current().pid() + "-" + Long.toHexString(System.nanoTime());
+        Path work = tarball.resolveSibling("." + tarball.getFileName() + ".work-" + me);
+        Path tmpTar = tarball.resolveSibling("." + tarball.getFileName() + ".tmp-" + me);
         List<Path> mounted = new ArrayList<>();
         boolean clean = true;
         try {
@@ -143,6 +143,26 @@ public final class DiskImageRepacker {
             } catch (IOException e) {
                 commands.log().accept("cannot remove " + work + ": " + e.getMessage());
             }
+        }
+    }
+
+    /**
+     * Removes what a killed repack of the same tarball left next to it (its raw copy can be
+     * gigabytes): working directories and partial tarballs named after a process that no
+     * longer runs. Their mounts lived in that process's build namespace and went with it.
+     */
+    private void removeStale(Path tarball) {
+        Pattern mine = Pattern.compile(Pattern.quote("." + tarball.getFileName()) + "\\.(work|tmp)-(\\d+)-[0-9a-f]+");
+        try (java.util.stream.Stream<Path> s = Files.list(commands.jvm(tarball.getParent()))) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                Matcher m = mine.matcher(p.getFileName().toString());
+                if (m.matches() && ProcessHandle.of(Long.parseLong(m.group(2))).isEmpty()) {
+                    commands.log().accept("Removing " + p.getFileName() + ", left by a repack that did not finish");
+                    FileTrees.deleteRecursively(p);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            commands.log().accept("cannot look for leftovers next to " + tarball + ": " + e.getMessage());
         }
     }
 

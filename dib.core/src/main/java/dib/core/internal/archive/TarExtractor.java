@@ -52,6 +52,8 @@ public final class TarExtractor {
     private static final int CHUNK = 1 << 18;
     private static final long RECHECK_BYTES = 256L << 20;
     private static final long BIG_ENTRY = 16L << 20;
+    /** the JVM's effective uid and gid are both 0: what it creates is root:root */
+    private static final boolean ROOT_ROOT = effectiveIds().equals("0:0");
 
     /** A device node or FIFO created at the end. */
     private record Special(TarEntry entry) {
@@ -65,6 +67,8 @@ public final class TarExtractor {
     private final ExtractOptions options;
 
     private final Set<String> knownDirs = new HashSet<>();
+    /** directories this extraction created (no set-gid bit until the end, see finishDirectories) */
+    private final Set<String> createdDirs = new HashSet<>();
     private final Set<String> plantedLinks = new HashSet<>();
     private final Map<String, Special> specials = new LinkedHashMap<>();
     private final Map<String, Map<String, byte[]>> xattrs = new LinkedHashMap<>();
@@ -116,7 +120,12 @@ public final class TarExtractor {
                 if (options.cancelled().getAsBoolean()) {
                     throw new ArchiveException(archiveName, null, "extraction of " + archiveName + " cancelled", null);
                 }
-                extract(e, reader.data());
+                try {
+                    extract(e, reader.data());
+                } catch (java.nio.file.InvalidPathException ex) {
+                    throw new IOException("the name cannot be represented in this JVM's file name encoding ("
+                            + System.getProperty("sun.jnu.encoding") + "); run dib with a UTF-8 locale (LANG=C.UTF-8)");
+                }
                 entries++;
             }
             current = null;
@@ -171,7 +180,7 @@ public final class TarExtractor {
         if (rel.isEmpty()) {
             // the archive's "./": the target itself
             if (e.kind() == TarEntry.Kind.DIRECTORY) {
-                owner(root, e);
+                owner(root, e, false);
                 directories.put("", e);
                 keepXattrs("", e);
                 return;
@@ -241,6 +250,7 @@ public final class TarExtractor {
             if (a == null) {
                 Files.createDirectory(p);
                 Files.setAttribute(p, "unix:mode", 0755, LinkOption.NOFOLLOW_LINKS);
+                createdDirs.add(dir);
             } else if (a.isSymbolicLink()) {
                 throw new Refused(entry, "its parent '" + dir + "' is a symbolic link "
                         + (plantedLinks.contains(dir) ? "planted by an earlier entry" : "already in the target"));
@@ -263,6 +273,7 @@ public final class TarExtractor {
             throw new Refused(entry, "it would replace the non-empty directory '" + rel + "'");
         }
         knownDirs.remove(rel);
+        createdDirs.remove(rel);
         plantedLinks.remove(rel);
         specials.remove(rel);
         xattrs.remove(rel);
@@ -270,14 +281,24 @@ public final class TarExtractor {
     }
 
     private void directory(TarEntry e, String rel, Path p) throws IOException {
-        BasicFileAttributes a = lstat(p);
-        if (a == null || !a.isDirectory() || a.isSymbolicLink()) {
-            clear(e.name(), rel, p);
+        boolean created = true;
+        try {
+            // the common case first: a new directory, no lookup (and no exception) before
             Files.createDirectory(p);
+        } catch (FileAlreadyExistsException ex) {
+            BasicFileAttributes a = lstat(p);
+            created = a == null || !a.isDirectory() || a.isSymbolicLink();
+            if (created) {
+                clear(e.name(), rel, p);
+                Files.createDirectory(p);
+            }
+        }
+        if (created) {
             Files.setAttribute(p, "unix:mode", 0700, LinkOption.NOFOLLOW_LINKS);
+            createdDirs.add(rel);
         }
         knownDirs.add(rel);
-        owner(p, e);
+        owner(p, e, created && inCreatedDir(rel));
         directories.put(rel, e);
         keepXattrs(rel, e);
     }
@@ -285,9 +306,7 @@ public final class TarExtractor {
     private void file(TarEntry e, String rel, Path p, InputStream data) throws IOException, InterruptedException {
         long claim = e.sparse() != null ? e.realSize() : e.dataSize();
         space(e, claim);
-        clear(e.name(), rel, p);
-        try (SeekableByteChannel ch = Files.newByteChannel(p, StandardOpenOption.CREATE_NEW,
-                StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+        try (SeekableByteChannel ch = create(e, rel, p)) {
             ByteBuffer buf = ByteBuffer.allocate((int) Math.min(CHUNK, Math.max(e.dataSize(), 1)));
             if (e.sparse() == null) {
                 copy(data, ch, e.dataSize(), buf);
@@ -303,15 +322,30 @@ public final class TarExtractor {
                     ch.write(ByteBuffer.wrap(new byte[1]));
                 }
             }
-        } catch (FileAlreadyExistsException ex) {
-            throw new Refused(e.name(), "'" + rel + "' appeared while extracting");
         }
         bytes += e.dataSize();
         sinceCheck += e.dataSize();
-        owner(p, e);
+        owner(p, e, inCreatedDir(rel));
         Files.setAttribute(p, "unix:mode", e.mode(), LinkOption.NOFOLLOW_LINKS);
         times(p, e);
         keepXattrs(rel, e);
+    }
+
+    /** Creates a new file (O_EXCL, O_NOFOLLOW), removing what has the name first if needed. */
+    private SeekableByteChannel create(TarEntry e, String rel, Path p) throws IOException {
+        try {
+            return Files.newByteChannel(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                    LinkOption.NOFOLLOW_LINKS);
+        } catch (FileAlreadyExistsException ex) {
+            // something (a file, a link, an empty directory) has the name: it goes first
+            clear(e.name(), rel, p);
+        }
+        try {
+            return Files.newByteChannel(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                    LinkOption.NOFOLLOW_LINKS);
+        } catch (FileAlreadyExistsException again) {
+            throw new Refused(e.name(), "'" + rel + "' appeared while extracting");
+        }
     }
 
     private static void copy(InputStream in, SeekableByteChannel ch, long n, ByteBuffer buf) throws IOException {
@@ -363,10 +397,15 @@ public final class TarExtractor {
         if (e.linkName() == null) {
             throw new Refused(e.name(), "a symbolic link without a target");
         }
-        clear(e.name(), rel, p);
-        Files.createSymbolicLink(p, p.getFileSystem().getPath(e.linkName()));
+        Path to = p.getFileSystem().getPath(e.linkName());
+        try {
+            Files.createSymbolicLink(p, to);
+        } catch (FileAlreadyExistsException ex) {
+            clear(e.name(), rel, p);
+            Files.createSymbolicLink(p, to);
+        }
         plantedLinks.add(rel);
-        owner(p, e);
+        owner(p, e, inCreatedDir(rel));
         times(p, e);
         keepXattrs(rel, e);
     }
@@ -438,8 +477,41 @@ public final class TarExtractor {
         }
     }
 
-    private void owner(Path p, TarEntry e) throws IOException {
-        if (options.owners()) {
+    /** @return "UID:GID" (effective) of this process, from /proc/self/status; "" if unknown */
+    private static String effectiveIds() {
+        try {
+            String uid = "";
+            String gid = "";
+            for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
+                String[] f = l.split("\\s+");
+                if (f[0].equals("Uid:") && f.length > 2) {
+                    uid = f[2];
+                } else if (f[0].equals("Gid:") && f.length > 2) {
+                    gid = f[2];
+                }
+            }
+            return uid + ":" + gid;
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
+    }
+
+    /**
+     * @return true when {@code rel}'s directory was created by this extraction: a new file
+     *         there belongs to the extracting user and group (no set-gid parent yet)
+     */
+    private boolean inCreatedDir(String rel) {
+        int slash = rel.lastIndexOf('/');
+        return slash > 0 && createdDirs.contains(rel.substring(0, slash));
+    }
+
+    /**
+     * Sets the numeric owner. A new file in a directory this extraction created already
+     * belongs to root:root (the owner is only restored when the JVM runs as root), so most
+     * of an OS tree costs no chown.
+     */
+    private void owner(Path p, TarEntry e, boolean fresh) throws IOException {
+        if (options.owners() && !(fresh && ROOT_ROOT && e.uid() == 0 && e.gid() == 0)) {
             Files.setAttribute(p, "unix:uid", (int) e.uid(), LinkOption.NOFOLLOW_LINKS);
             Files.setAttribute(p, "unix:gid", (int) e.gid(), LinkOption.NOFOLLOW_LINKS);
         }

@@ -285,6 +285,10 @@ public final class ImageBuilderImpl implements ImageBuilder {
         }
         boolean noFinalImage = set.get("no-final-image") != null;
         BlockDeviceLayer layer = layer();
+        if (r.ramdisk()) {
+            // upstream converts no final image in ramdisk mode: -t is not used
+            types.clear();
+        }
         for (String t : types) {
             OutputFormat f = format(t);
             if (f == null) {

@@ -50,7 +50,9 @@ import dib.core.cache.DownloadCache;
  *
  * <p>What it does, beyond the {@link DownloadCache} contract:
  * <ul>
- * <li>http and https follow redirects (not from https to http); file URLs are copied, and are
+ * <li>http and https follow redirects (not from https to http) and go through the proxies of
+ * {@code http_proxy}, {@code https_proxy} and {@code no_proxy} ({@link EnvProxySelector});
+ * file URLs are copied, and are
  * "not modified" when the source is not newer than the cached copy;</li>
  * <li>the conditional request carries If-Modified-Since from the cached file's mtime, and the
  * cached file's mtime is set from Last-Modified (the download time when there is none);</li>
@@ -81,10 +83,7 @@ public final class HttpDownloadCache implements DownloadCache {
     private static final String TEMP_SUFFIX = ".download";
     private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME;
 
-    private static final HttpClient CLIENT = HttpClient.newBuilder()
-            .followRedirects(HttpClient.Redirect.NORMAL)
-            .connectTimeout(Duration.ofSeconds(10))
-            .build();
+    private static final HttpClient CLIENT = client(new EnvProxySelector(System.getenv()));
 
     private final Path directory;
     private final boolean offline;
@@ -106,6 +105,16 @@ public final class HttpDownloadCache implements DownloadCache {
         this.buildId = buildId;
         this.events = events == null ? e -> { } : events;
         this.log = log == null ? l -> { } : log;
+    }
+
+    /**
+     * @param proxies where requests go ({@link EnvProxySelector} for the JVM's environment)
+     * @return the client every cache uses: redirects followed (not from https to http),
+     *         10 s to connect
+     */
+    public static HttpClient client(java.net.ProxySelector proxies) {
+        return HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
+                .connectTimeout(Duration.ofSeconds(10)).proxy(proxies).build();
     }
 
     @Override

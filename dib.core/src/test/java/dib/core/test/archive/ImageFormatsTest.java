@@ -149,17 +149,54 @@ class ImageFormatsTest {
     }
 
     @Test
+    void aFedoraLikeDiskWithABtrfsRootSubvolume(@TempDir Path tmp) throws Exception {
+        // Fedora Cloud: BIOS boot (no file system), ESP (vfat), /boot (ext4, label boot),
+        // btrfs (label fedora) whose "root" subvolume is /
+        Path tarball = tmp.resolve("fedora.tgz");
+        try (ClosableSandbox sb = Sandboxes.open(l -> { })) {
+            sb.check(dib.core.sandbox.Exec.of("bash", "-euc", "cd \"$1\"; truncate -s 200M disk.raw\n"
+                    + "printf 'label: gpt\\nstart=2048, size=2048, type=21686148-6449-6E6F-744E-656564454649\\n"
+                    + "start=4096, size=16384, type=C12A7328-F81F-11D2-BA4B-00A0C93EC93B\\n"
+                    + "start=20480, size=32768, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4\\n"
+                    + "start=53248, size=352256, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4\\n' | sfdisk -q disk.raw\n"
+                    + "mkfs.vfat --offset=4096 disk.raw 8192 >/dev/null 2>&1\n"
+                    + "mkdir -p bt/grub2; echo menu > bt/grub2/grub.cfg\n"
+                    + "mkfs.ext4 -q -F -L boot -E offset=$((20480*512)) -d bt disk.raw 16M\n"
+                    + "truncate -s $((352256*512)) root.btrfs; mkfs.btrfs -q -L fedora root.btrfs\n"
+                    + "mkdir m; mount -o loop root.btrfs m; btrfs -q subvolume create m/root; btrfs -q subvolume create m/home\n"
+                    + "mkdir -p m/root/etc m/root/boot; echo 'Fedora Linux 42' > m/root/etc/fedora-release; umount m\n"
+                    + "dd if=root.btrfs of=disk.raw bs=512 seek=53248 conv=notrunc status=none; rm root.btrfs\n",
+                    "fixture", tmp.toString()));
+            DiskImagePartitions parts = Archives.repackDiskImage(sb, tmp.resolve("disk.raw"), tarball, null);
+            assertEquals("partition 4 (btrfs, label fedora)", parts.root());
+            assertEquals("partition 3 (ext4, label boot)", parts.boot());
+            assertEquals("partition 2 (vfat)", parts.esp());
+        }
+        Path target = tmp.resolve("target");
+        Archives.extractTar(tarball, target, ExtractOptions.defaults());
+        assertEquals("Fedora Linux 42\n", Files.readString(target.resolve("etc/fedora-release")));
+        assertEquals("menu\n", Files.readString(target.resolve("boot/grub2/grub.cfg")));
+        assertFalse(Files.exists(target.resolve("root/etc")), "the subvolume, not the top of the file system");
+    }
+
+    @Test
     void aWholeDiskFileSystemIsTheRoot(@TempDir Path tmp) throws Exception {
         Path tree = tmp.resolve("tree");
         Files.createDirectories(tree.resolve("etc"));
         Files.writeString(tree.resolve("etc/hostname"), "whole\n");
         bash("cd \"$1\"; mkfs.ext4 -q -F -d tree disk.img 8M; xz -T1 -0 disk.img", tmp.toString());
         Path tarball = tmp.resolve("whole.tgz");
+        // what a killed repack left (a process that is gone), and what a running one uses
+        Path stale = Files.createDirectories(tmp.resolve(".whole.tgz.work-99999999-1f/mnt"));
+        Files.writeString(stale.resolveSibling("disk.raw"), "big");
+        Path running = Files.createDirectories(tmp.resolve(".whole.tgz.work-" + ProcessHandle.current().pid() + "-2f"));
         try (ClosableSandbox sb = Sandboxes.open(l -> { })) {
             DiskImagePartitions parts = Archives.repackDiskImage(sb, tmp.resolve("disk.img.xz"), tarball, null);
             assertEquals("partition 0 (ext4)", parts.root());
             assertNull(parts.boot());
         }
+        assertFalse(Files.exists(stale.getParent()), "the leftovers of a dead repack are removed");
+        assertTrue(Files.isDirectory(running), "a running repack's files are not touched");
         Path target = tmp.resolve("target");
         Archives.extractTar(tarball, target, ExtractOptions.defaults());
         assertEquals("whole\n", Files.readString(target.resolve("etc/hostname")));

@@ -101,6 +101,21 @@ class TarFidelityTest {
     }
 
     @Test
+    void ownersAreRightInAnExistingSetGidDirectory(@TempDir Path tmp) throws Exception {
+        // a new file inherits a set-gid directory's group: the archive's 0:0 must still win
+        Path target = tmp.resolve("target");
+        bash("mkdir -p \"$1/mail\"; chgrp 8 \"$1/mail\"; chmod 2775 \"$1/mail\"", target.toString());
+        Path archive = tmp.resolve("t.tar");
+        TarBuilder.Member f = TarBuilder.file("mail/root", "x");
+        TarBuilder.Member g = TarBuilder.file("mail/user", "y");
+        g.uid = 1000;
+        g.gid = 8;
+        new TarBuilder().add(TarBuilder.dir("mail/")).add(f).add(g).write(archive);
+        Archives.extractTar(archive, target, ExtractOptions.defaults());
+        assertEquals("0:0\n1000:8\n", bash("stat -c %u:%g \"$1/mail/root\" \"$1/mail/user\"", target.toString()));
+    }
+
+    @Test
     void aMissingArchiveIsNamed(@TempDir Path tmp) {
         ArchiveException e = assertThrows(ArchiveException.class,
                 () -> Archives.extractTar(tmp.resolve("nope.tgz"), tmp.resolve("t"), ExtractOptions.defaults()));

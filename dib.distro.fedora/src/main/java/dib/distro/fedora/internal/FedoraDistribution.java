@@ -21,6 +21,7 @@ import dib.core.build.BuildException;
 import dib.core.cache.DownloadCache;
 import dib.core.distro.Distribution;
 import dib.core.hook.HookCall;
+import dib.distro.fedora.rpm.RpmDistribution;
 import dib.distro.fedora.rpm.RpmDistributions;
 
 /**
@@ -30,17 +31,12 @@ import dib.distro.fedora.rpm.RpmDistributions;
  * extracted into {@code TARGET_ROOT}.
  */
 @Component(service = Distribution.class, property = Distribution.NAME + "=fedora")
-public final class FedoraDistribution implements Distribution {
+public final class FedoraDistribution extends RpmDistribution {
     static final String DEFAULT_RELEASE = "42";
 
     @Override
     public String name() {
         return "fedora";
-    }
-
-    @Override
-    public String family() {
-        return "redhat";
     }
 
     @Override
@@ -51,16 +47,6 @@ public final class FedoraDistribution implements Distribution {
     @Override
     public String defaultRelease() {
         return DEFAULT_RELEASE;
-    }
-
-    @Override
-    public String packageManager() {
-        return "dnf";
-    }
-
-    @Override
-    public Map<String, String> packageNames() {
-        return RpmDistributions.PACKAGE_NAMES;
     }
 
     @Override

@@ -16,6 +16,7 @@ import dib.core.build.BuildException;
 import dib.core.cache.DownloadCache;
 import dib.core.distro.Distribution;
 import dib.core.hook.HookCall;
+import dib.distro.fedora.rpm.RpmDistribution;
 import dib.distro.fedora.rpm.RpmDistributions;
 
 /**
@@ -27,17 +28,12 @@ import dib.distro.fedora.rpm.RpmDistributions;
  * image for its first boot. Nothing contacts Red Hat while building.
  */
 @Component(service = Distribution.class, property = Distribution.NAME + "=rhel")
-public final class RhelDistribution implements Distribution {
+public final class RhelDistribution extends RpmDistribution {
     static final String DEFAULT_RELEASE = "9";
 
     @Override
     public String name() {
         return "rhel";
-    }
-
-    @Override
-    public String family() {
-        return "redhat";
     }
 
     @Override
@@ -48,16 +44,6 @@ public final class RhelDistribution implements Distribution {
     @Override
     public String defaultRelease() {
         return DEFAULT_RELEASE;
-    }
-
-    @Override
-    public String packageManager() {
-        return "dnf";
-    }
-
-    @Override
-    public Map<String, String> packageNames() {
-        return RpmDistributions.PACKAGE_NAMES;
     }
 
     @Override

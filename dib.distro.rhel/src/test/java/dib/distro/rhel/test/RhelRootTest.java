@@ -187,6 +187,39 @@ class RhelRootTest {
     }
 
     @Test
+    void aTruncatedDownloadKeepsTheGoodCachedImage() throws Exception {
+        Path cache = tmp.resolve("cache");
+        try (TestBuild b = build(cache).set("DIB_CLOUD_IMAGES", mirror.url("images")).set("BASE_IMAGE_FILE", IMAGE)) {
+            new RhelDistribution().createRoot(b.call("rhel"));
+        }
+        Path served = shared.resolve("server/images/" + IMAGE);
+        Fixtures.touch(served, System.currentTimeMillis() / 1000 + 3600);
+        mirror.truncate.put("images/" + IMAGE, 4096);
+        try (TestBuild b = build(cache).set("DIB_CLOUD_IMAGES", mirror.url("images")).set("BASE_IMAGE_FILE", IMAGE)) {
+            BuildException e = assertThrows(BuildException.class, () -> new RhelDistribution().createRoot(b.call("rhel")));
+            assertTrue(e.getMessage().startsWith("download of " + mirror.url("images/" + IMAGE) + " is truncated: got "),
+                    e.getMessage());
+        } finally {
+            mirror.truncate.clear();
+            Fixtures.touch(served, 1_700_000_000L);
+        }
+        assertEquals(sum, Fixtures.sha256(cache.resolve(IMAGE)));
+        assertEquals(List.of(IMAGE, "rhel-9.4-x86_64-kvm.tgz"), Fixtures.files(cache));
+    }
+
+    @Test
+    void offlineWithoutACacheSaysWhatIsMissing() throws Exception {
+        Path cache = tmp.resolve("cache");
+        try (TestBuild b = new TestBuild(Files.createDirectories(tmp.resolve("b")), cache, true)
+                .set("DIB_CLOUD_IMAGES", "http://127.0.0.1:9/images").set("BASE_IMAGE_FILE", IMAGE)) {
+            BuildException e = assertThrows(BuildException.class, () -> new RhelDistribution().createRoot(b.call("rhel")));
+            assertTrue(e.getMessage().startsWith("offline mode and " + cache.resolve(IMAGE)
+                    + " is not cached; fetching http://127.0.0.1:9/images/" + IMAGE + " failed: "), e.getMessage());
+        }
+        assertEquals(List.of(), Fixtures.files(cache));
+    }
+
+    @Test
     void aMissingServerImageIsExitStatus44() throws Exception {
         try (TestBuild b = build(tmp.resolve("cache")).set("DIB_CLOUD_IMAGES", mirror.url("images"))
                 .set("BASE_IMAGE_FILE", "rhel-9.9-x86_64-kvm.qcow2")) {
