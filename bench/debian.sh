@@ -108,6 +108,7 @@ mkdir -p "$out/upstream-home"
 [ -f "$up_cache/debootstrap-debian-bookworm-amd64.tar.gz" ] || timed upstream-warmup upstream debian-minimal vm >/dev/null
 
 busy() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9}' /proc/stat; }
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
 b0=$(busy)
 t_dib=$(timed dib dib debian vm)
 b1=$(busy)
@@ -119,8 +120,8 @@ fi
 
 hz=$(getconf CLK_TCK)
 size() { du -m "$1" | cut -f1; }
-printf 'machine: %s, %d cores, %s GiB; load average before: %s\n' "$(uname -r)" "$(nproc)" \
-    "$(free -g | awk '/Mem:/{print $2}')" "$(cut -d' ' -f1-3 /proc/loadavg)"
+printf 'machine: %s, %d cores, %s GiB; load average before the timed runs: %s, after: %s\n' "$(uname -r)" \
+    "$(nproc)" "$(free -g | awk '/Mem:/{print $2}')" "$load0" "$(cut -d' ' -f1-3 /proc/loadavg)"
 printf 'dib      debian vm          : %7.1f s  (%s MiB qcow2, machine busy %.0f CPU-s)\n' "$t_dib" \
     "$(size "$out/img-dib/debian.qcow2")" "$(echo "($b1 - $b0) / $hz" | bc -l)"
 printf 'upstream debian-minimal vm  : %7.1f s  (%s MiB qcow2, machine busy %.0f CPU-s)\n' "$t_up" \
