@@ -132,6 +132,9 @@ class DebianBuildTest {
         Path image = out.resolve("deb.qcow2");
         assertTrue(Files.isRegularFile(image), r.all());
         String console = boot(image, "login:", Duration.ofMinutes(20));
+        // kept for people reading a CI run
+        Files.writeString(Dib.TOP.resolve("dib.systest/target/debian-boot-console.log"), console,
+                StandardCharsets.ISO_8859_1);
         assertTrue(console.contains("DIB-TEST-HELLO: Hello, world!"), tail(console, 40));
     }
 
