@@ -159,32 +159,21 @@ public final class Debootstrap {
             throw new BuildException("" + tool + " is not installed on the build host"
                     + " (apt-get install " + tool + ")");
         }
-        List<String> argv = new ArrayList<>();
-        if (tool.equals("mmdebstrap")) {
-            argv.addAll(List.of("mmdebstrap", "--mode=root", "--variant=minbase", "--components=" + s.components(),
-                    "--architectures=" + s.arch(), "--format=directory"));
-            if (!s.keyring().isEmpty()) {
-                argv.add("--keyring=" + s.keyring());
-            }
-            if (!s.include().isEmpty()) {
-                argv.add("--include=" + s.include());
-            }
-            argv.addAll(s.extraArgs());
-            argv.addAll(List.of(s.release(), s.target().toString(), s.mirror()));
-        } else {
-            argv.addAll(List.of("debootstrap", "--verbose", "--variant=minbase", "--components=" + s.components(),
-                    "--arch=" + s.arch()));
-            if (!s.keyring().isEmpty()) {
-                argv.add("--keyring=" + s.keyring());
-            }
-            if (!s.include().isEmpty()) {
-                argv.add("--include=" + s.include());
-            }
-            argv.addAll(s.extraArgs());
-            argv.addAll(List.of(s.release(), s.target().toString(), s.mirror()));
-            if (!s.script().isEmpty()) {
-                argv.add(s.script());
-            }
+        boolean mm = tool.equals("mmdebstrap");
+        List<String> argv = new ArrayList<>(mm
+                ? List.of("mmdebstrap", "--mode=root", "--format=directory", "--architectures=" + s.arch())
+                : List.of("debootstrap", "--verbose", "--arch=" + s.arch()));
+        argv.addAll(List.of("--variant=minbase", "--components=" + s.components()));
+        if (!s.keyring().isEmpty()) {
+            argv.add("--keyring=" + s.keyring());
+        }
+        if (!s.include().isEmpty()) {
+            argv.add("--include=" + s.include());
+        }
+        argv.addAll(s.extraArgs());
+        argv.addAll(List.of(s.release(), s.target().toString(), s.mirror()));
+        if (!mm && !s.script().isEmpty()) {
+            argv.add(s.script());
         }
         Map<String, String> env = new LinkedHashMap<>();
         env.put("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
