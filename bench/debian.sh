@@ -88,7 +88,9 @@ timed() {
     mkdir -p "$out/img-$name"
     sync
     t0=$(date +%s.%N)
-    if ! (cd "$out/img-$name" && /usr/bin/time -f '%U %S' -o "$out/$name.cpu" "$@") >"$out/$name.log" 2>&1; then
+    local TIMEFORMAT='%U %S' rc=0
+    { time (cd "$out/img-$name" && "$@") >"$out/$name.log" 2>&1 || rc=$?; } 2>"$out/$name.cpu"
+    if [ "$rc" != 0 ]; then
         echo "FAILED: $name ($*); last lines of $out/$name.log:" >&2
         tail -n 15 "$out/$name.log" >&2
         exit 1
