@@ -43,6 +43,14 @@ class DistroBuildTest {
                 + "#baseurl=http://download.example/pub/fedora/linux/releases/$releasever/Everything/$basearch/os/\n"
                 + "metalink=https://mirrors.fedoraproject.org/metalink?repo=fedora-$releasever&arch=$basearch\n");
         Fixtures.write(root, "usr/bin/dnf", "#!/bin/sh\necho \"dnf $*\" >> /root/dnf-calls\n").toFile().setExecutable(true);
+        // the dpkg element's tools: apt-get records its calls, no package is installed
+        Fixtures.withBash(root);
+        Fixtures.write(root, "usr/bin/apt-get", "#!/bin/sh\necho \"apt-get $*\" >> /root/apt-calls\n")
+                .toFile().setExecutable(true);
+        Fixtures.write(root, "usr/bin/dpkg-divert", "#!/bin/sh\necho \"dpkg-divert $*\" >> /root/apt-calls\n"
+                + "[ \"$1\" != --truename ] || echo \"$2\"\n").toFile().setExecutable(true);
+        Fixtures.write(root, "usr/bin/dpkg-query", "#!/bin/sh\ncase \"$*\" in *--showformat*) exit 0 ;; esac\nexit 1\n")
+                .toFile().setExecutable(true);
         Path boot = Fixtures.write(work.resolve("boot"), "vmlinuz-6.14.0", "kernel\n").getParent();
         Path m = work.resolve("mirror");
         Path noble = Files.createDirectories(m.resolve("ubuntu/noble/current"));
@@ -87,6 +95,26 @@ class DistroBuildTest {
         assertEquals("deb http://apt.example/ubuntu noble main\n", member(tar, "etc/apt/sources.list"));
         assertTrue(member(tar, "etc/sysctl.d/99-cloudimg-ipv6.conf").contains("use_tempaddr=0"));
         assertTrue(member(tar, "etc/dib_environment").contains("DIB_RELEASE=\"noble\""), member(tar, "etc/dib_environment"));
+        String apt = member(tar, "root/apt-calls");
+        // through dpkg's install-packages: base's tools and iSCSI initiator (pkg-map), the
+        // ubuntu element's package-installs.yaml, then apt's cleanup
+        for (String call : List.of(" install software-properties-common apt-transport-https\n", " install open-iscsi\n",
+                " install linux-image-generic\n", "apt-get -y update\n", "apt-get -y autoremove\n", "apt-get clean\n")) {
+            assertTrue(apt.contains(call), call + " in\n" + apt);
+        }
+        // the deferred update-initramfs and the daemon block are gone again
+        assertEquals(null, member(tar, "usr/sbin/update-initramfs"));
+        assertEquals(null, member(tar, "usr/sbin/policy-rc.d"));
+    }
+
+    /** What the dnf stub records in a fedora or rhel build; {@code first} starts the install.d list. */
+    static String dnfCalls(String first) {
+        String install = first + "lsof tcpdump traceroute which ca-certificates selinux-policy selinux-policy-targeted"
+                + " python3-libselinux python3-policycoreutils policycoreutils-python-utils passwd";
+        return "dnf -v -y install gettext\ndnf mark user gettext\ndnf -y update\n"
+                + "dnf -v -y install iscsi-initiator-utils\ndnf mark user iscsi-initiator-utils\n"
+                + "dnf -v -y install " + install + "\ndnf mark user " + install + "\n"
+                + "dnf repoquery --installonly --latest-limit=-1 -q\n";
     }
 
     @Test
@@ -101,9 +129,11 @@ class DistroBuildTest {
         assertTrue(member(tar, "etc/yum.repos.d/fedora.repo")
                 .contains("\nbaseurl=http://rpm.example/fedora/releases/$releasever/Everything/$basearch/os/\n"));
         assertEquals("x86_64\n", member(tar, "etc/dnf/vars/basearch"));
-        // install-packages (the yum element's) ran dnf for base's update, redhat-common's
-        // finalise looked for old kernels, and the cache settings were put back afterwards
-        assertEquals("dnf -y update\ndnf repoquery --installonly --latest-limit=-1 -q\n", member(tar, "root/dnf-calls"));
+        // install-packages (the yum element's) ran dnf for package-installs (pre-install:
+        // redhat-common's gettext; install: fedora's and redhat-common's lists with pkg-map
+        // names), base's update and iSCSI initiator; redhat-common's finalise looked for old
+        // kernels, and the cache settings were put back afterwards
+        assertEquals(dnfCalls("audit openssl vim-minimal kernel-modules "), member(tar, "root/dnf-calls"));
         assertEquals("[main]\nkeepcache=0\ncachedir=/var/cache/dnf\n", member(tar, "etc/dnf/dnf.conf"));
         assertTrue(Files.isDirectory(cache.resolve("yum")), "the package cache lives in the image cache");
     }
@@ -120,7 +150,7 @@ class DistroBuildTest {
         assertEquals("# Written by dib (rhel element): register with Red Hat Subscription Management at first boot.\n"
                 + "rh_subscription:\n  activation-key: 'key'\n  org: '4242'\n",
                 member(tar, "etc/cloud/cloud.cfg.d/50-dib-rh-subscription.cfg"));
-        assertEquals("dnf -y update\ndnf repoquery --installonly --latest-limit=-1 -q\n", member(tar, "root/dnf-calls"));
+        assertEquals(dnfCalls(""), member(tar, "root/dnf-calls"));
     }
 
     @Test

@@ -50,6 +50,18 @@ public final class Fixtures {
         return dir;
     }
 
+    /**
+     * Copies the host's bash and the shared libraries it loads into {@code root} (at the
+     * host's paths), for hooks and tools that are bash scripts.
+     */
+    public static Path withBash(Path root) throws IOException, InterruptedException {
+        bash("r=$1; b=$(readlink -f /bin/bash); install -D -m 755 \"$b\" \"$r/bin/bash\"\n"
+                + "for l in $(ldd \"$b\" | grep -o '/[^ ]*' | sort -u); do\n"
+                + "  [ -e \"$r$l\" ] || install -D -m 755 \"$(readlink -f \"$l\")\" \"$r$l\"; done\n",
+                root.toString());
+        return root;
+    }
+
     /** Writes {@code content} to {@code root/rel}, creating directories. */
     public static Path write(Path root, String rel, String content) throws IOException {
         Path p = root.resolve(rel);
