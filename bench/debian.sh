@@ -89,7 +89,9 @@ timed() {
     sync
     t0=$(date +%s.%N)
     local TIMEFORMAT='%U %S' rc=0
-    { time (cd "$out/img-$name" && "$@") >"$out/$name.log" 2>&1 || rc=$?; } 2>"$out/$name.cpu"
+    # the redirections go inside the subshell: on the timed command they would take time's
+    # report along
+    { time (cd "$out/img-$name" && "$@" >"$out/$name.log" 2>&1) || rc=$?; } 2>"$out/$name.cpu"
     if [ "$rc" != 0 ]; then
         echo "FAILED: $name ($*); last lines of $out/$name.log:" >&2
         tail -n 15 "$out/$name.log" >&2
