@@ -70,27 +70,6 @@ class DebianBuildTest {
                 .env("ELEMENTS_PATH", Dib.TEST_ELEMENTS.toString());
     }
 
-    /** Runs a command with a limit fit for a real build on a loaded machine. */
-    static Dib.Result run(Dib dib, Duration limit, String command, String... args) throws Exception {
-        Path o = Files.createTempFile(work, "out", ".txt");
-        Path e = Files.createTempFile(work, "err", ".txt");
-        Process p = dib.builder(command, List.of(args)).redirectOutput(o.toFile()).redirectError(e.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-        if (!p.waitFor(limit.toSeconds(), TimeUnit.SECONDS)) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-            throw new AssertionError("bin/" + command + " did not finish in " + limit + "; last output:\n"
-                    + tail(Files.readString(o), 30));
-        }
-        return new Dib.Result(p.exitValue(), Files.readString(o, StandardCharsets.UTF_8),
-                Files.readString(e, StandardCharsets.UTF_8));
-    }
-
-    static String tail(String s, int n) {
-        List<String> l = s.lines().toList();
-        return String.join("\n", l.subList(Math.max(0, l.size() - n), l.size()));
-    }
-
     /** The one error line of a failed build (stderr carries nothing else). */
     static String errorLine(Dib.Result r) {
         assertNotEquals(0, r.exit(), r.all());
@@ -103,11 +82,11 @@ class DebianBuildTest {
     @Order(1)
     @Tag("boot")
     void debianVmBootsAndRunsThePackageOfTheTestElement() throws Exception {
-        Dib.Result r = VM ? run(dib(CACHE), Duration.ofMinutes(40), "disk-image-create", "-o", "deb", "debian", "vm",
+        Dib.Result r = VM ? dib(CACHE).run(Duration.ofMinutes(40), "disk-image-create", "-o", "deb", "debian", "vm",
                 "debian-test-pkgs")
-                : run(dib(CACHE), Duration.ofMinutes(40), "disk-image-create", "-t", "tar", "-o", "deb", "debian",
+                : dib(CACHE).run(Duration.ofMinutes(40), "disk-image-create", "-t", "tar", "-o", "deb", "debian",
                         "debian-test-pkgs");
-        assertEquals(0, r.exit(), tail(r.all(), 60));
+        assertEquals(0, r.exit(), Dib.tail(r.all(), 60));
         Path tarball = CACHE.resolve("debootstrap-debian-bookworm-amd64.tar.gz");
         assertTrue(Files.isRegularFile(tarball));
         // the build host's DNS settings and name stay out of the cached tree
@@ -135,7 +114,7 @@ class DebianBuildTest {
         // kept for people reading a CI run
         Files.writeString(Dib.TOP.resolve("dib.systest/target/debian-boot-console.log"), console,
                 StandardCharsets.ISO_8859_1);
-        assertTrue(console.contains("DIB-TEST-HELLO: Hello, world!"), tail(console, 40));
+        assertTrue(console.contains("DIB-TEST-HELLO: Hello, world!"), Dib.tail(console, 40));
     }
 
     /**
@@ -147,7 +126,7 @@ class DebianBuildTest {
     static String boot(Path image, String marker, Duration limit) throws Exception {
         Path console = work.resolve("console.log");
         Files.deleteIfExists(console);
-        List<String> cmd = new ArrayList<>(List.of("qemu-system-x86_64", "-accel", "tcg", "-m", "1024", "-smp", "1",
+        List<String> cmd = new ArrayList<>(List.of("setpriv", "--pdeathsig", "KILL", "qemu-system-x86_64", "-accel", "tcg", "-m", "1024", "-smp", "1",
                 "-nographic", "-monitor", "none", "-nic", "none", "-serial", "file:" + console, "-snapshot", "-drive",
                 "file=" + image + ",if=virtio,format=qcow2"));
         Process q = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(work.resolve("qemu.out").toFile())
@@ -163,7 +142,7 @@ class DebianBuildTest {
             String c = Files.exists(console) ? Files.readString(console, StandardCharsets.ISO_8859_1) : "";
             throw new AssertionError("no '" + marker + "' on the serial console within " + limit + " (qemu "
                     + (q.isAlive() ? "still running" : "exited " + q.exitValue() + ": "
-                            + Files.readString(work.resolve("qemu.out"))) + "); last console lines:\n" + tail(c, 40));
+                            + Files.readString(work.resolve("qemu.out"))) + "); last console lines:\n" + Dib.tail(c, 40));
         } finally {
             q.destroyForcibly();
             q.waitFor(30, TimeUnit.SECONDS);
@@ -174,7 +153,7 @@ class DebianBuildTest {
     @Order(2)
     void offlineWithoutCachesSaysWhatIsMissing() throws Exception {
         Path empty = Files.createDirectories(work.resolve("empty-cache"));
-        Dib.Result r = run(dib(empty), Duration.ofMinutes(5), "disk-image-create", "-n", "--offline", "-t", "tar",
+        Dib.Result r = dib(empty).run(Duration.ofMinutes(5), "disk-image-create", "-n", "--offline", "-t", "tar",
                 "-o", "off", "debian-minimal");
         String line = errorLine(r);
         assertTrue(line.contains("offline mode (DIB_OFFLINE) and no cached debootstrap tree " + empty
@@ -185,7 +164,7 @@ class DebianBuildTest {
         // the debootstrap tarball alone is not enough: apt's package lists are missing too
         Files.copy(CACHE.resolve("debootstrap-debian-bookworm-amd64.tar.gz"),
                 empty.resolve("debootstrap-debian-bookworm-amd64.tar.gz"));
-        r = run(dib(empty), Duration.ofMinutes(5), "disk-image-create", "-n", "--offline", "-t", "tar", "-o",
+        r = dib(empty).run(Duration.ofMinutes(5), "disk-image-create", "-n", "--offline", "-t", "tar", "-o",
                 "off", "debian-minimal");
         line = errorLine(r);
         assertTrue(line.contains("debian-minimal: offline mode (DIB_OFFLINE) and no cached package lists in " + empty
@@ -196,7 +175,7 @@ class DebianBuildTest {
     @Test
     @Order(3)
     void offlineNamesTheDebsTheAptCacheLacks() throws Exception {
-        Dib.Result r = run(dib(CACHE), Duration.ofMinutes(15), "disk-image-create", "-n", "--offline", "-t", "tar",
+        Dib.Result r = dib(CACHE).run(Duration.ofMinutes(15), "disk-image-create", "-n", "--offline", "-t", "tar",
                 "-o", "cow", "debian-minimal", "debian-test-offline-pkg");
         String line = errorLine(r);
         assertTrue(line.contains("install-packages: offline mode (DIB_OFFLINE) and"), line);
@@ -210,7 +189,7 @@ class DebianBuildTest {
     @Test
     @Order(4)
     void anUnknownPackageIsNamedWithTheElementThatAskedForIt() throws Exception {
-        Dib.Result r = run(dib(CACHE), Duration.ofMinutes(15), "disk-image-create", "-n", "-t", "tar", "-o",
+        Dib.Result r = dib(CACHE).run(Duration.ofMinutes(15), "disk-image-create", "-n", "-t", "tar", "-o",
                 "unknown", "debian-minimal", "debian-test-unknown-pkg");
         String line = errorLine(r);
         assertTrue(line.contains("package-installs: package 'dib-test-no-such-package' (asked for in pre-install.d by"
@@ -228,7 +207,7 @@ class DebianBuildTest {
             port = s.getLocalPort();
         }
         String mirror = "http://127.0.0.1:" + port + "/debian";
-        Dib.Result r = run(dib(empty).env("DIB_DISTRIBUTION_MIRROR", mirror), Duration.ofMinutes(5),
+        Dib.Result r = dib(empty).env("DIB_DISTRIBUTION_MIRROR", mirror).run(Duration.ofMinutes(5),
                 "disk-image-create", "-n", "-t", "tar", "-o", "nomirror", "debian-minimal");
         String line = errorLine(r);
         assertTrue(line.contains("of debian bookworm (amd64) from " + mirror + " failed with exit status"), line);

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -62,15 +63,24 @@ public final class Dib {
 
     /** Runs {@code bin/NAME ARGS...} to completion (10 minutes at most). */
     public Result run(String command, String... args) throws IOException, InterruptedException {
+        return run(Duration.ofMinutes(10), command, args);
+    }
+
+    /**
+     * Runs {@code bin/NAME ARGS...} to completion, {@code limit} at most; past it, the command
+     * and its processes are killed and the test fails with its last lines of output.
+     */
+    public Result run(Duration limit, String command, String... args) throws IOException, InterruptedException {
         Path out = Files.createTempFile("dib-systest-", ".out");
         Path err = Files.createTempFile("dib-systest-", ".err");
         try {
             Process p = builder(command, List.of(args)).redirectOutput(out.toFile()).redirectError(err.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-            if (!p.waitFor(10, TimeUnit.MINUTES)) {
+            if (!p.waitFor(limit.toSeconds(), TimeUnit.SECONDS)) {
                 p.descendants().forEach(ProcessHandle::destroyForcibly);
                 p.destroyForcibly();
-                throw new AssertionError("bin/" + command + " did not finish in 10 minutes");
+                throw new AssertionError("bin/" + command + " did not finish in " + limit.toMinutes()
+                        + " minutes; last output:\n" + tail(Files.readString(out, StandardCharsets.UTF_8), 30));
             }
             return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
                     Files.readString(err, StandardCharsets.UTF_8));
@@ -78,5 +88,11 @@ public final class Dib {
             Files.deleteIfExists(out);
             Files.deleteIfExists(err);
         }
+    }
+
+    /** @return the last {@code n} lines of {@code s} */
+    public static String tail(String s, int n) {
+        List<String> l = s.lines().toList();
+        return String.join("\n", l.subList(Math.max(0, l.size() - n), l.size()));
     }
 }

@@ -2,6 +2,7 @@
 package dib.systest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -42,7 +43,9 @@ class DistroBuildTest {
         Fixtures.write(root, "etc/yum.repos.d/fedora.repo", "[fedora]\n"
                 + "#baseurl=http://download.example/pub/fedora/linux/releases/$releasever/Everything/$basearch/os/\n"
                 + "metalink=https://mirrors.fedoraproject.org/metalink?repo=fedora-$releasever&arch=$basearch\n");
-        Fixtures.write(root, "usr/bin/dnf", "#!/bin/sh\necho \"dnf $*\" >> /root/dnf-calls\n").toFile().setExecutable(true);
+        Fixtures.write(root, "usr/bin/dnf", "#!/bin/sh\necho \"dnf $*\" >> /root/dnf-calls\n"
+                + "case \"$*\" in *dib-test-no-such-package*)"
+                + " echo 'No match for argument: dib-test-no-such-package' >&2; exit 1 ;; esac\n").toFile().setExecutable(true);
         // the dpkg element's tools: apt-get records its calls, no package is installed
         Fixtures.withBash(root);
         Fixtures.write(root, "usr/bin/apt-get", "#!/bin/sh\necho \"apt-get $*\" >> /root/apt-calls\n")
@@ -151,6 +154,22 @@ class DistroBuildTest {
                 + "rh_subscription:\n  activation-key: 'key'\n  org: '4242'\n",
                 member(tar, "etc/cloud/cloud.cfg.d/50-dib-rh-subscription.cfg"));
         assertEquals(dnfCalls(""), member(tar, "root/dnf-calls"));
+    }
+
+    @Test
+    void anRpmPackageDnfDoesNotKnowIsNamedWithItsElement() throws Exception {
+        Dib.Result r = dib().env("DIB_RELEASE", "42")
+                .env("DIB_CLOUD_IMAGES", mirror.url("fedora/releases/42/Cloud/x86_64/images"))
+                .env("ELEMENTS_PATH", Dib.TEST_ELEMENTS.toString())
+                .run("disk-image-create", "-t", "tar", "-o", "unknown", "fedora", "debian-test-unknown-pkg");
+        assertNotEquals(0, r.exit(), r.all());
+        List<String> lines = r.stderr().lines().filter(l -> !l.isBlank()).toList();
+        assertEquals(1, lines.size(), r.all());
+        assertTrue(lines.get(0).contains("package-installs: package 'dib-test-no-such-package' (asked for in"
+                + " pre-install.d by element debian-test-unknown-pkg) is not known to the image's package manager"),
+                r.all());
+        assertFalse(Files.exists(work.resolve("out/unknown.tar")));
+        assertEquals(List.of(), Leftovers.under(tmp));
     }
 
     @Test

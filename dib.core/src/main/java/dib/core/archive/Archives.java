@@ -56,6 +56,24 @@ public final class Archives {
     }
 
     /**
+     * Extracts a tarball for a build: in the build's sandbox, logging to {@code log}, stopping
+     * when the build is cancelled. What distribution services call from their root.d.
+     *
+     * @throws BuildException naming the archive (corrupt, refused entry, I/O error), or
+     *                        when interrupted
+     */
+    public static ExtractResult extractTar(BuildContext build, Path archive, Path target, Consumer<String> log)
+            throws BuildException {
+        try {
+            return extractTar(archive, target,
+                    ExtractOptions.defaults().sandbox(build.sandbox()).log(log).cancelledWhen(() -> cancelled(build)));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BuildException("extraction of " + archive + " interrupted", e);
+        }
+    }
+
+    /**
      * Extracts a squashfs image into {@code target} with {@code unsquashfs -f -d} (owners,
      * modes, links, devices and extended attributes as stored), run in the sandbox.
      *
@@ -136,8 +154,7 @@ public final class Archives {
                 }
             }
             log.accept("Extracting the base root tree from " + tarball);
-            extractTar(tarball, target, ExtractOptions.defaults().sandbox(build.sandbox()).log(log)
-                    .cancelledWhen(() -> cancelled(build)));
+            extractTar(build, tarball, target, log);
             return parts;
         });
     }

@@ -432,7 +432,9 @@ public final class ImageBuilderImpl implements ImageBuilder {
     static List<Path> list(Path dir) throws IOException {
         List<Path> out = new ArrayList<>();
         if (Files.isDirectory(dir)) {
-            try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            // a name starting with a dot is a ledger being written (FileTrees.replace)
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir,
+                    p -> !p.getFileName().toString().startsWith("."))) {
                 ds.forEach(out::add);
             }
         }

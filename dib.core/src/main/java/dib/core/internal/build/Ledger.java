@@ -3,14 +3,15 @@ package dib.core.internal.build;
 
 import java.io.IOException;
 import java.io.Reader;
-import java.io.Writer;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+
+import dib.core.internal.io.FileTrees;
 
 /**
  * What a running build owns outside its namespaces, on disk under the state directory
@@ -71,12 +72,9 @@ final class Ledger {
     }
 
     synchronized void save() throws IOException {
-        Files.createDirectories(file.getParent());
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-            p.store(w, "dib build ledger: what this build owns; read by 'dib gc'");
-        }
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        StringWriter w = new StringWriter();
+        p.store(w, "dib build ledger: what this build owns; read by 'dib gc'");
+        FileTrees.replace(file, w.toString());
     }
 
     void delete() {

@@ -15,6 +15,23 @@ public final class FileTrees {
     }
 
     /**
+     * Replaces {@code file} with {@code content} (UTF-8) atomically: written to a temporary
+     * file next to it and renamed over it, so readers see the old or the new content, never a
+     * part; the temporary file does not outlive a failure.
+     */
+    public static void replace(Path file, String content) throws IOException {
+        Files.createDirectories(file.getParent());
+        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+        try {
+            Files.writeString(tmp, content, java.nio.charset.StandardCharsets.UTF_8);
+            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /**
      * Deletes {@code root} and everything below it without following symlinks and without
      * crossing into other mounted file systems' contents (a mount point found inside makes
      * the delete fail rather than empty a foreign file system).

@@ -2,11 +2,9 @@
 package dib.core.internal.packages;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,6 +21,7 @@ import dib.core.distro.Distribution;
 import dib.core.element.Element;
 import dib.core.hook.HookCall;
 import dib.core.hook.HookCommand;
+import dib.core.internal.io.FileTrees;
 import dib.core.util.Json;
 
 /**
@@ -79,11 +78,7 @@ public final class PackageInstallsCommand implements HookCommand {
                 read.add(e.name() + "/" + f.getFileName());
             }
         }
-        Path out = call.build().sandbox().host(call.resolve(outFile));
-        Files.createDirectories(out.getParent());
-        Path tmp = out.resolveSibling("." + out.getFileName() + ".tmp");
-        Files.writeString(tmp, Json.pretty(squash.result()) + "\n", StandardCharsets.UTF_8);
-        Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        FileTrees.replace(call.build().sandbox().host(call.resolve(outFile)), Json.pretty(squash.result()) + "\n");
         call.out().println("package-installs: squashed " + (read.isEmpty() ? "no files" : String.join(", ", read))
                 + " into " + outFile);
         return 0;

@@ -117,10 +117,11 @@ public final class PkgMapCommand implements HookCommand {
                         + (mapFile.isEmpty() ? "" : " (" + mapFile + " does not exist)"));
                 return 2;
             }
-            PkgMap map = PkgMap.read(file, source, distro, Families.of(distro, distros), release);
+            String family = Families.of(distro, distros);
+            PkgMap map = PkgMap.read(file, source, distro, family, release);
             if (debug) {
-                call.err().println("pkg-map: " + source + " for distro " + distro + " (family "
-                        + Families.of(distro, distros) + "), release " + release + ": " + map.effective());
+                call.err().println("pkg-map: " + source + " for distro " + distro + " (family " + family
+                        + "), release " + release + ": " + map.effective());
             }
             print(call, prefix, map.map(names, missingOk));
             return 0;

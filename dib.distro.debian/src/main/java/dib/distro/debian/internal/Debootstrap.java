@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 import dib.core.archive.Archives;
-import dib.core.archive.ExtractOptions;
 import dib.core.build.BuildContext;
 import dib.core.build.BuildException;
 import dib.core.hook.HookCall;
@@ -106,8 +105,7 @@ public final class Debootstrap {
             }
         }
         return new Settings(distro, release, arch, mirror, components, keyring, include, extra, script, tool, offline,
-                useCache,
-                writeCache, tarball, Path.of(targetVar), proxies);
+                useCache, writeCache, tarball, Path.of(targetVar), proxies);
     }
 
     private static String value(Map<String, String> env, String key, String fallback) {
@@ -129,7 +127,7 @@ public final class Debootstrap {
             build.cache().locked(s.tarball(), () -> {
                 log.accept("debootstrap: " + s.tarball() + " found in the cache, extracting it"
                         + (s.offline() ? " (offline)" : ""));
-                extract(build, s.tarball(), s.target(), log);
+                Archives.extractTar(build, s.tarball(), s.target(), log);
                 return null;
             });
             return;
@@ -156,7 +154,7 @@ public final class Debootstrap {
             tool = !custom && installed(sb, "mmdebstrap") ? "mmdebstrap" : "debootstrap";
         }
         if (!installed(sb, tool)) {
-            throw new BuildException("" + tool + " is not installed on the build host"
+            throw new BuildException(tool + " is not installed on the build host"
                     + " (apt-get install " + tool + ")");
         }
         boolean mm = tool.equals("mmdebstrap");
@@ -224,7 +222,7 @@ public final class Debootstrap {
         try {
             return sb.run(Exec.of("sh", "-c", "command -v \"$0\"", tool).quiet().capture()).ok();
         } catch (IOException e) {
-            throw new BuildException("" + e.getMessage(), e);
+            throw new BuildException(e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new BuildException("interrupted", e);
@@ -235,20 +233,10 @@ public final class Debootstrap {
         try {
             sb.check(Exec.of(argv).quiet());
         } catch (dib.core.sandbox.SandboxException e) {
-            throw new BuildException("" + e.getMessage(), e);
+            throw new BuildException(e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new BuildException("interrupted", e);
-        }
-    }
-
-    static void extract(BuildContext build, Path tarball, Path target, Consumer<String> log) throws BuildException {
-        try {
-            Archives.extractTar(tarball, target, ExtractOptions.defaults().sandbox(build.sandbox()).log(log)
-                    .cancelledWhen(() -> Archives.cancelled(build)));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new BuildException("extraction of " + tarball + " interrupted", e);
         }
     }
 

@@ -14,7 +14,6 @@ import java.util.function.Consumer;
 import org.osgi.service.component.annotations.Component;
 
 import dib.core.archive.Archives;
-import dib.core.archive.ExtractOptions;
 import dib.core.archive.ImageDownloads;
 import dib.core.build.BuildContext;
 import dib.core.build.BuildException;
@@ -121,13 +120,12 @@ public final class UbuntuDistribution implements Distribution {
     /** Extracts a squashfs (by its magic) or a tarball of any compression into the target. */
     static void extract(BuildContext build, Path image, Path target, Consumer<String> log) throws BuildException {
         log.accept("Extracting the base root tree from " + image);
+        if (!isSquashfs(image)) {
+            Archives.extractTar(build, image, target, log);
+            return;
+        }
         try {
-            if (isSquashfs(image)) {
-                Archives.extractSquashfs(build.sandbox(), image, target, log);
-            } else {
-                Archives.extractTar(image, target, ExtractOptions.defaults().sandbox(build.sandbox()).log(log)
-                        .cancelledWhen(() -> Archives.cancelled(build)));
-            }
+            Archives.extractSquashfs(build.sandbox(), image, target, log);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new BuildException("extraction of " + image + " interrupted", e);
